@@ -1,0 +1,2 @@
+// zlib's gzip file reader, used to stream `.json.gz` review dumps.
+#include <zlib.h>
