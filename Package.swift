@@ -35,12 +35,12 @@ let package = Package(
             name: "CCairo", pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]),
         .systemLibrary(
-            name: "CZlib", pkgConfig: "zlib",
+            name: "CGzip", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "UnKD",
             dependencies: [
-                "COpenBLAS", "CZlib",
+                "COpenBLAS", "CGzip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
