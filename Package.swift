@@ -47,7 +47,7 @@ let package = Package(
             ],
             swiftSettings: kernelFlags),
         .target(name: "Plotting", dependencies: ["CCairo"]),
-        .testTarget(name: "UnKDTests", dependencies: ["UnKD"]),
+        .testTarget(name: "UnKDTests", dependencies: ["UnKD", "CGzip"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
     ] + notebooks.map {
         .executableTarget(

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+
+/// The command-line options every notebook shares for finding data.
+public struct DataOptions: ParsableArguments, Sendable {
+    @Option(name: .customLong("data"),
+            help: ArgumentHelp("Where a dataset is: NAME=PATH or NAME=FORMAT:PATH (repeatable). PATH is a file or a folder; the format is detected from the content.",
+                               valueName: "name=path"))
+    public var data: [String] = []
+
+    @Option(name: .customLong("data-dir"), help: "Folder for named datasets and downloads (default: $UNKD_DATA, else ~/.cache/unkd).")
+    public var dataDirectory: String?
+
+    @Flag(name: .customLong("offline"), help: "Never download; say what to fetch instead.")
+    public var offline = false
+
+    @Option(name: .customLong("user-column"), help: "The user column of a CSV/TSV file (default: guessed from the header).")
+    public var userColumn: String?
+
+    @Option(name: .customLong("item-column"), help: "The item column of a CSV/TSV file (default: guessed from the header).")
+    public var itemColumn: String?
+
+    @Option(name: .customLong("min-user-interactions"), help: "Drop users with fewer interactions (default: the dataset's own filter; 0 for your own data).")
+    public var minUserInteractions: Int?
+
+    /// Options as parsed; all defaults.
+    public init() {}
+
+    /// The names given with `--data`, in the order given.
+    public var explicitNames: [String] {
+        data.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) }
+    }
+
+    /// A locator configured from these options; progress lines go to standard error.
+    public func locator() throws -> DataLocator {
+        var locator = DataLocator(dataDirectory: dataDirectory.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
+            ?? DataLocator.defaultDataDirectory)
+        for argument in data { try locator.addExplicit(argument) }
+        locator.allowDownload = !offline
+        locator.columns = TableColumns(user: userColumn, item: itemColumn)
+        locator.minUserInteractions = minUserInteractions
+        locator.progress = { Progress.say($0) }
+        return locator
+    }
+}
+
+/// Progress lines for long-running work: to standard error, so standard output stays a clean table or CSV.
+public enum Progress {
+    /// Writes one line to standard error.
+    public static func say(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,50 @@
+/// How a notebook prints its table.
+public enum TableFormat: String, CaseIterable, Codable, Sendable {
+    /// A GitHub-flavoured Markdown table, aligned for reading in a terminal.
+    case markdown
+    /// Comma-separated values with a header row.
+    case csv
+}
+
+/// A table of strings with a header, printed as Markdown or CSV.
+public struct TextTable: Sendable {
+    /// Column titles.
+    public var header: [String]
+    /// Rows; each has as many cells as the header.
+    public var rows: [[String]] = []
+
+    /// An empty table with these column titles.
+    public init(header: [String]) { self.header = header }
+
+    /// Adds a row (padded or cut to the header's width).
+    public mutating func append(_ row: [String]) {
+        rows.append(Array((row + Array(repeating: "", count: max(0, header.count - row.count))).prefix(header.count)))
+    }
+
+    /// The table in the given format, ending with a newline.
+    public func rendered(_ format: TableFormat) -> String {
+        switch format {
+        case .csv:
+            return ([header] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        case .markdown:
+            let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
+            func line(_ cells: [String]) -> String {
+                "| " + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                    .joined(separator: " | ") + " |"
+            }
+            let rule = "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|"
+            return ([line(header), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+        }
+    }
+
+    private static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension String {
+    func padding(toLength length: Int, withPad pad: String, startingAt: Int) -> String {
+        count >= length ? self : self + String(repeating: pad, count: length - count)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+@testable import UnKD
+
+/// Small hand-written inputs, written to a fresh temporary folder per test.
+final class FixtureFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("unkd-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    /// Writes `text` to `name` inside the folder and returns its path.
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: file)
+        return file.path
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+/// The folder of the shared real datasets, if this checkout has one beside it.
+func sharedDatasetsFolder() -> URL? {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    let folder = root.deletingLastPathComponent().appendingPathComponent("shared/datasets")
+    return FileManager.default.fileExists(atPath: folder.path) ? folder : nil
+}

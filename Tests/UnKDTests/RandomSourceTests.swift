@@ -1,0 +1,40 @@
+import XCTest
+@testable import UnKD
+
+final class RandomSourceTests: XCTestCase {
+    func testSameSeedSameStreamAndLabelsAreIndependent() {
+        var a = RandomSource(seed: 1), b = RandomSource(seed: 1)
+        XCTAssertEqual((0..<10).map { _ in a.next() }, (0..<10).map { _ in b.next() })
+        var x = RandomSource.derived(seed: 1, "split"), y = RandomSource.derived(seed: 1, "init")
+        XCTAssertNotEqual(x.next(), y.next())
+    }
+
+    func testBelowIsUniform() {
+        var random = RandomSource(seed: 3)
+        var counts = [Int](repeating: 0, count: 7)
+        let n = 70_000
+        for _ in 0..<n { counts[random.below(7)] += 1 }
+        let expected = Double(n) / 7
+        let chiSquare = counts.reduce(0.0) { $0 + pow(Double($1) - expected, 2) / expected }
+        XCTAssertLessThan(chiSquare, 22.46)  // the 0.001 quantile of chi-square with 6 degrees of freedom
+    }
+
+    func testSampleWithoutReplacementAndShuffle() {
+        var random = RandomSource(seed: 4)
+        let picked = random.sample(Array(0..<50), count: 20)
+        XCTAssertEqual(Set(picked).count, 20)
+        var deck = Array(0..<50)
+        random.shuffle(&deck)
+        XCTAssertEqual(deck.sorted(), Array(0..<50))
+        XCTAssertNotEqual(deck, Array(0..<50))
+    }
+
+    func testNormalMoments() {
+        var random = RandomSource(seed: 5)
+        let draws = (0..<50_000).map { _ in random.normal() }
+        let mean = draws.reduce(0, +) / Double(draws.count)
+        let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(draws.count)
+        XCTAssertEqual(mean, 0, accuracy: 0.02)
+        XCTAssertEqual(variance, 1, accuracy: 0.03)
+    }
+}
