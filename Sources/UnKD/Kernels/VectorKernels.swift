@@ -1,0 +1,67 @@
+/// The small vector routines of the training loops, on padded rows (length a multiple of 8).
+///
+/// Written with `SIMD8<Float>` over unsafe pointers: with AVX2 and FMA enabled (see Package.swift) each iteration is one
+/// fused multiply-add on a full register.
+public enum VectorKernels {
+    /// The inner product of two padded rows of `stride` floats.
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, stride: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var k = 0
+        while k < stride {
+            let x = UnsafeRawPointer(a + k).loadUnaligned(as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(b + k).loadUnaligned(as: SIMD8<Float>.self)
+            acc.addProduct(x, y)
+            k += 8
+        }
+        return acc.sum()
+    }
+
+    /// y += alpha * x over `stride` floats.
+    @inlinable @inline(__always)
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, stride: Int) {
+        let a = SIMD8<Float>(repeating: alpha)
+        var k = 0
+        while k < stride {
+            let xv = UnsafeRawPointer(x + k).loadUnaligned(as: SIMD8<Float>.self)
+            var yv = UnsafeRawPointer(y + k).loadUnaligned(as: SIMD8<Float>.self)
+            yv.addProduct(a, xv)
+            UnsafeMutableRawPointer(y + k).storeBytes(of: yv, as: SIMD8<Float>.self)
+            k += 8
+        }
+    }
+
+    /// y += alpha * (x1 - x2) over `stride` floats.
+    @inlinable @inline(__always)
+    public static func axpyDifference(_ alpha: Float, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
+                                      _ y: UnsafeMutablePointer<Float>, stride: Int) {
+        let a = SIMD8<Float>(repeating: alpha)
+        var k = 0
+        while k < stride {
+            let d = UnsafeRawPointer(x1 + k).loadUnaligned(as: SIMD8<Float>.self)
+                - UnsafeRawPointer(x2 + k).loadUnaligned(as: SIMD8<Float>.self)
+            var yv = UnsafeRawPointer(y + k).loadUnaligned(as: SIMD8<Float>.self)
+            yv.addProduct(a, d)
+            UnsafeMutableRawPointer(y + k).storeBytes(of: yv, as: SIMD8<Float>.self)
+            k += 8
+        }
+    }
+
+    /// Sum of squares of a padded row.
+    @inlinable @inline(__always)
+    public static func squaredNorm(_ a: UnsafePointer<Float>, stride: Int) -> Float { dot(a, a, stride: stride) }
+}
+
+/// log(1 + exp(x)) without overflow: the BPR loss is softplus(-(s+ - s-)).
+@inlinable @inline(__always)
+public func softplus(_ x: Float) -> Float {
+    x > 0 ? x + log1pf(expf(-x)) : log1pf(expf(x))
+}
+
+/// The logistic function.
+@inlinable @inline(__always)
+public func sigmoid(_ x: Float) -> Float {
+    x >= 0 ? 1 / (1 + expf(-x)) : expf(x) / (1 + expf(x))
+}
+
+import Foundation

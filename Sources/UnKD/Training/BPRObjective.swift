@@ -1,0 +1,82 @@
+/// A mini-batch of training rows (u, i+, i-).
+public struct TrainingBatch: Sendable {
+    /// Users of the rows.
+    public var users: ArraySlice<Int32>
+    /// Positive items.
+    public var positives: ArraySlice<Int32>
+    /// Negative items.
+    public var negatives: ArraySlice<Int32>
+    /// Number of rows, B.
+    public var count: Int { users.count }
+}
+
+/// The BPR loss of a batch and its hand-written gradient with respect to the scored (final) embeddings.
+///
+/// Loss = mean_b softplus(-(s(u,i+) - s(u,i-))), i.e. -log sigmoid of the score margin (the official code adds 1e-10
+/// inside the log, which only matters once the sigmoid underflows). The scores are inner products; with the PD
+/// objective they are w_i * (ReLU(<u,i>) + 1).
+public enum BPRObjective {
+    /// Adds `weight` x d(loss)/d(final) into `gradient` and returns the (unweighted) mean loss.
+    ///
+    /// - Parameters:
+    ///   - final: the scored embeddings, users then items, padded rows of `stride`.
+    ///   - itemWeights: the PD weights w_i, or nil for plain BPR.
+    ///   - touched: receives the rows that got a gradient.
+    public static func accumulate(_ batch: TrainingBatch, final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                                  stride: Int, userCount: Int, itemWeights: UnsafePointer<Float>?,
+                                  weight: Float = 1, touched: inout [Int32]) -> Float {
+        let scale = 1 / Float(batch.count)
+        var loss: Float = 0
+        for b in 0..<batch.count {
+            let u = Int(batch.users[batch.users.startIndex + b])
+            let i = userCount + Int(batch.positives[batch.positives.startIndex + b])
+            let j = userCount + Int(batch.negatives[batch.negatives.startIndex + b])
+            let eu = final + u * stride, ei = final + i * stride, ej = final + j * stride
+            let ai = VectorKernels.dot(eu, ei, stride: stride), aj = VectorKernels.dot(eu, ej, stride: stride)
+            // Score and its derivative with respect to the inner product.
+            var si = ai, sj = aj, di: Float = 1, dj: Float = 1
+            if let w = itemWeights {
+                let wi = w[i - userCount], wj = w[j - userCount]
+                si = wi * (max(ai, 0) + 1); di = ai > 0 ? wi : 0
+                sj = wj * (max(aj, 0) + 1); dj = aj > 0 ? wj : 0
+            }
+            let margin = si - sj
+            loss += softplus(-margin)
+            let c = -sigmoid(-margin) * scale * weight  // d softplus(-x)/dx = -sigmoid(-x)
+            let gu = gradient + u * stride
+            VectorKernels.axpy(c * di, ei, gu, stride: stride)
+            VectorKernels.axpy(-c * dj, ej, gu, stride: stride)
+            VectorKernels.axpy(c * di, eu, gradient + i * stride, stride: stride)
+            VectorKernels.axpy(-c * dj, eu, gradient + j * stride, stride: stride)
+            touched.append(Int32(u)); touched.append(Int32(i)); touched.append(Int32(j))
+        }
+        return loss * scale
+    }
+
+    /// Adds the gradient of decay * 0.5 * (|e_u|^2 + |e_i+|^2 + |e_i-|^2) / B over the batch's ego rows (duplicates
+    /// count each time, as in the official code) and returns that penalty.
+    public static func accumulateL2(_ batch: TrainingBatch, ego: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                                    stride: Int, userCount: Int, decay: Float) -> Float {
+        let scale = decay / Float(batch.count)
+        var penalty: Float = 0
+        @inline(__always) func penalise(_ row: Int) {
+            let e = ego + row * stride
+            penalty += 0.5 * VectorKernels.squaredNorm(e, stride: stride)
+            VectorKernels.axpy(scale, e, gradient + row * stride, stride: stride)
+        }
+        for b in 0..<batch.count {
+            penalise(Int(batch.users[batch.users.startIndex + b]))
+            penalise(userCount + Int(batch.positives[batch.positives.startIndex + b]))
+            penalise(userCount + Int(batch.negatives[batch.negatives.startIndex + b]))
+        }
+        return penalty * scale
+    }
+
+    /// The PD popularity weights w_i = ((c_i + 1) / sum_j (c_j + 1))^alpha from training popularity c.
+    public static func popularityWeights(_ popularity: [Int], alpha: Double) -> [Float] {
+        let total = Double(popularity.reduce(0) { $0 + $1 + 1 })
+        return popularity.map { Float(pow((Double($0) + 1) / total, alpha)) }
+    }
+}
+
+import Foundation

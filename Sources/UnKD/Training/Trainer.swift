@@ -1,0 +1,185 @@
+import Foundation
+
+/// Trains a recommender with BPR (plus, for a student, a distillation term) by mini-batch Adam, with the official
+/// code's early stopping: validate every few epochs on NDCG@20, stop after `patience` evaluations without
+/// improvement, and keep the best parameters.
+///
+/// One optimiser step: compute the scored embeddings (LightGCN propagates once per step), accumulate the BPR and
+/// distillation gradients on them, carry the gradient back to the ego embeddings through the same normalised graph,
+/// add the L2 gradient on the batch's ego rows, and let Adam update the whole table.
+public final class Trainer {
+    /// The model being trained (holds the best parameters after `fit`).
+    public internal(set) var model: Recommender
+    /// The data.
+    public let split: DataSplit
+    /// How to optimise.
+    public let configuration: TrainingConfiguration
+    /// An optional distillation term (nil trains on the data alone).
+    public var distillation: DistillationTerm?
+
+    let graph: NormalisedAdjacency?
+    var adam: Adam
+    var negatives: RandomSource
+    var gradient: [Float]
+    var finalGradient: [Float]
+    var final: EmbeddingTable
+    var scratch: LightGCNPropagation.Scratch
+    /// The PD weights, or empty for plain BPR.
+    let itemWeights: [Float]
+    var touched: [Int32] = []
+
+    /// A trainer for `model` on `split`; every random draw comes from `seed`.
+    public init(model: Recommender, split: DataSplit, configuration: TrainingConfiguration, seed: UInt64,
+                graph: NormalisedAdjacency? = nil) {
+        self.model = model
+        self.split = split
+        self.configuration = configuration
+        let propagates = model.configuration.backbone == .lightGCN && model.configuration.layers > 0
+        self.graph = propagates ? (graph ?? NormalisedAdjacency(train: split.train)) : nil
+        self.adam = Adam(learningRate: Float(configuration.learningRate), count: model.parameters.values.count,
+                         variant: configuration.optimiser)
+        self.negatives = RandomSource.derived(seed: seed, "negatives/\(model.configuration.label)")
+        self.gradient = [Float](repeating: 0, count: model.parameters.values.count)
+        self.finalGradient = propagates ? gradient : []
+        self.final = model.parameters
+        self.scratch = LightGCNPropagation.Scratch(like: propagates ? model.parameters : EmbeddingTable(rows: 0, dimension: 1))
+        if case let .popularityDeconfounded(alpha) = model.configuration.objective {
+            self.itemWeights = BPRObjective.popularityWeights(split.train.itemPopularity(), alpha: alpha)
+        } else {
+            self.itemWeights = []
+        }
+    }
+
+    /// The training graph (nil for MF).
+    public var propagationGraph: NormalisedAdjacency? { graph }
+
+    /// Runs one epoch (epochs count from 1) and returns its mean loss.
+    @discardableResult
+    public func trainEpoch(_ epoch: Int) -> Double {
+        distillation?.beginEpoch(epoch)
+        let triples = TrainingTriples.draw(split.train, random: &negatives)
+        var total = 0.0, batches = 0
+        var start = 0
+        while start < triples.count {
+            let end = min(start + configuration.batchSize, triples.count)
+            let batch = TrainingBatch(users: triples.users[start..<end], positives: triples.positives[start..<end],
+                                      negatives: triples.negatives[start..<end])
+            total += Double(step(batch, epoch: epoch))
+            batches += 1
+            start = end
+        }
+        return batches > 0 ? total / Double(batches) : 0
+    }
+
+    /// One optimiser step on `batch`; returns the batch loss.
+    func step(_ batch: TrainingBatch, epoch: Int) -> Float {
+        let loss = computeGradient(batch, epoch: epoch)
+        // After propagation every row has a gradient; for MF only the rows the losses touched.
+        adam.update(&model.parameters.values, gradient: &gradient, stride: model.parameters.stride,
+                    touchedRows: graph == nil ? touched : nil)
+        return loss
+    }
+
+    /// The batch loss, with its gradient with respect to the ego embeddings left in `gradient` (and the rows it
+    /// touched in `touched`).
+    func computeGradient(_ batch: TrainingBatch, epoch: Int) -> Float {
+        let stride = model.parameters.stride, users = model.userCount
+        let decay = Float(configuration.decay)
+        let baseWeight = distillation?.baseWeight ?? 1
+        touched.removeAll(keepingCapacity: true)
+        var loss: Float = 0
+        if let graph {
+            // LightGCN: loss on the propagated embeddings, gradient carried back through the graph.
+            model.parameters.values.withUnsafeBufferPointer { ego in
+                final.values.withUnsafeMutableBufferPointer { f in
+                    LightGCNPropagation.layerMean(ego.baseAddress!, layers: model.configuration.layers, graph: graph,
+                                                  stride: stride, scratch: &scratch, into: f.baseAddress!)
+                }
+            }
+            final.values.withUnsafeBufferPointer { f in
+                finalGradient.withUnsafeMutableBufferPointer { g in
+                    loss = accumulateLosses(batch, final: f.baseAddress!, gradient: g.baseAddress!, baseWeight: baseWeight, epoch: epoch)
+                }
+            }
+            finalGradient.withUnsafeMutableBufferPointer { gf in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    LightGCNPropagation.layerMean(gf.baseAddress!, layers: model.configuration.layers, graph: graph,
+                                                  stride: stride, scratch: &scratch, into: g.baseAddress!)
+                    gf.update(repeating: 0)
+                }
+            }
+        } else {
+            model.parameters.values.withUnsafeBufferPointer { ego in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    loss = accumulateLosses(batch, final: ego.baseAddress!, gradient: g.baseAddress!, baseWeight: baseWeight, epoch: epoch)
+                }
+            }
+        }
+        model.parameters.values.withUnsafeBufferPointer { ego in
+            gradient.withUnsafeMutableBufferPointer { g in
+                // The base loss is weighted as a whole, so its L2 part carries the same weight.
+                loss += BPRObjective.accumulateL2(batch, ego: ego.baseAddress!, gradient: g.baseAddress!,
+                                                  stride: stride, userCount: users, decay: decay * baseWeight)
+            }
+        }
+        return loss
+    }
+
+    private func accumulateLosses(_ batch: TrainingBatch, final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                                  baseWeight: Float, epoch: Int) -> Float {
+        let stride = model.parameters.stride, users = model.userCount
+        var loss: Float = 0
+        if baseWeight > 0 {
+            loss += baseWeight * itemWeights.withUnsafeBufferPointer { w in
+                BPRObjective.accumulate(batch, final: final, gradient: gradient, stride: stride, userCount: users,
+                                        itemWeights: w.isEmpty ? nil : w.baseAddress, weight: baseWeight, touched: &touched)
+            }
+        }
+        if let distillation {
+            loss += distillation.accumulate(batch, final: final, gradient: gradient, stride: stride, userCount: users,
+                                            epoch: epoch, touched: &touched)
+        }
+        return loss
+    }
+
+    /// Trains until early stopping or `maxEpochs`, keeping the parameters of the best validation NDCG@20.
+    ///
+    /// - Parameter progress: receives a line after every validation.
+    public func fit(validation: Evaluator, label: String = "", progress: (String) -> Void = { _ in }) -> TrainingHistory {
+        var history = TrainingHistory()
+        var best = model.parameters
+        var bestScore = -Double.infinity, worse = 0
+        var epochTimes: [Double] = []
+        let started = Date()
+        for epoch in 1...configuration.maxEpochs {
+            let epochStart = Date()
+            let loss = trainEpoch(epoch)
+            epochTimes.append(Date().timeIntervalSince(epochStart))
+            history.epochsRun = epoch
+            guard epoch % configuration.evaluationInterval == 0 || epoch == configuration.maxEpochs else { continue }
+            let score = validation.stoppingScore(scoredEmbeddings(), userCount: model.userCount)
+            history.curve.append(ValidationPoint(epoch: epoch, ndcg: score, loss: loss))
+            if score < bestScore {
+                worse += 1
+            } else {
+                worse = 0
+                bestScore = score
+                best = model.parameters
+                history.bestEpoch = epoch
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            progress(String(format: "%@ epoch %4d  loss %.4f  valid NDCG@20 %.4f  (best %.4f @%d)  %.0f s elapsed, at most %.0f s left",
+                            label, epoch, loss, score, bestScore, history.bestEpoch, elapsed,
+                            elapsed / Double(epoch) * Double(configuration.maxEpochs - epoch)))
+            if worse >= configuration.patience { break }
+        }
+        model.parameters = best
+        history.bestScore = max(bestScore, 0)
+        history.seconds = Date().timeIntervalSince(started)
+        history.medianEpochSeconds = epochTimes.sorted()[epochTimes.count / 2]
+        return history
+    }
+
+    /// The current scored embeddings (propagated for LightGCN).
+    public func scoredEmbeddings() -> EmbeddingTable { model.finalEmbeddings(graph: graph) }
+}
