@@ -1,0 +1,110 @@
+/// The horizontal axis of a panel: named category slots (bars) or a numeric scale (lines).
+enum XAxisLayout: Equatable {
+    case categories(CategoryLabels)
+    case numeric(LinearScale, [AxisTick])
+}
+
+/// Where everything in one panel goes, decided before drawing so that margins fit the measured text.
+struct PanelLayout: Equatable {
+    var frame: Rect
+    /// The data area, inside the axes frame.
+    var plot: Rect
+    var yScale: LinearScale
+    var yTicks: [AxisTick]
+    var x: XAxisLayout
+    var title: String
+    var titleTop: Double
+    var xLabel: String
+    var xLabelTop: Double
+    var yLabel: String
+    var yLabelLeft: Double
+    var valueLabels: ValueLabels?
+    var legend: LegendLayout?
+
+    /// Lays out `panel` in `frame`.
+    ///
+    /// Margins depend on tick labels, whose values depend on the plot size the margins leave; a few rounds of
+    /// "guess the plot size, measure the labels, recompute the margins" settle this (two usually suffice).
+    /// - Throws: `PlotError.invalidArgument` if the labels leave no usable room for the data.
+    static func make(_ panel: Panel, in frame: Rect, measuring canvas: CairoCanvas) throws -> PanelLayout {
+        let pad = Theme.outerPad, gap = Theme.gap, t = Theme.tickLength
+        let tickText = canvas.measure("0", Theme.tickLabel)
+        let axisText = canvas.measure("Ag", Theme.axisLabel)
+        let titleHeight = panel.title.isEmpty ? 0 : canvas.measure(panel.title, Theme.panelTitle).height + gap
+        let top = pad + titleHeight + tickText.height / 2
+        let yLabelWidth = panel.yLabel.isEmpty ? 0 : axisText.height + gap
+        let xLabelHeight = panel.xLabel.isEmpty ? 0 : axisText.height + gap
+
+        var plot = Rect(x: frame.minX + 50, y: frame.minY + top, width: frame.width - 60, height: frame.height - top - 40)
+        var layout: PanelLayout!
+        for _ in 0..<5 {
+            let labels = valueLabels(panel, plotWidth: plot.width, stepDecimals: layout?.yTickDecimals, canvas)
+            let values = panel.chart.barValues
+            let room = (
+                top: values.contains { $0 >= 0 } ? labels?.extent ?? 0 : 0,
+                bottom: values.contains { $0 < 0 } ? labels?.extent ?? 0 : 0)
+            let axis = ValueAxis.fit(panel, plotHeight: plot.height, room: room)
+            let yTicks = axis.ticks.values.map { AxisTick(value: $0, label: panel.yFormat.string(for: $0, stepDecimals: axis.ticks.decimals)) }
+            let yTickWidth = yTicks.map { canvas.measure($0.label, Theme.tickLabel).width }.max() ?? 0
+            var left = pad + yLabelWidth + yTickWidth + 2.5 + t
+            var right = pad + 4
+            let xAxis: XAxisLayout
+            let xTickHeight: Double
+            switch panel.chart {
+            case .barChart(let c):
+                let slot = plot.width / Double(c.categories.count)
+                let cats = CategoryLabels.fit(c.categories, slotWidth: slot, measuring: canvas)
+                left = max(left, pad + cats.leftReach - slot / 2)
+                xAxis = .categories(cats)
+                xTickHeight = cats.height
+            case .lineChart(let c):
+                let (a, b) = NiceTicks.widened(c.xExtent.lower, c.xExtent.upper)
+                let margin = (b - a) * Theme.dataMargin * 0.8
+                let scale = LinearScale(domain: (a - margin, b + margin), range: (plot.minX, plot.maxX))
+                let ticks = numericTicks(
+                    lower: a - margin, upper: b + margin, width: plot.width, format: panel.xFormat, fixed: panel.xTicks,
+                    measuring: canvas)
+                if let last = ticks.last {
+                    let overhang = scale(last.value) + canvas.measure(last.label, Theme.tickLabel).width / 2 - plot.maxX
+                    right = max(right, overhang + 2)
+                }
+                xAxis = .numeric(scale, ticks)
+                xTickHeight = tickText.height
+            }
+            let bottom = t + 2.5 + xTickHeight + xLabelHeight + pad
+            let next = Rect(
+                x: frame.minX + left, y: frame.minY + top, width: frame.width - left - right, height: frame.height - top - bottom)
+            guard next.width >= 20, next.height >= 20 else {
+                throw PlotError.invalidArgument(
+                    "Panel \"\(panel.title)\" is too small for its labels (\(Int(frame.width))x\(Int(frame.height)) points); "
+                        + "enlarge the panel size or shorten the labels.")
+            }
+            let yScale = LinearScale(domain: (axis.lower, axis.upper), range: (plot.maxY, plot.minY))
+            var x = xAxis
+            if case .numeric(let s, let ticks) = xAxis {
+                x = .numeric(LinearScale(domain: s.domain, range: (plot.minX, plot.maxX)), ticks)
+            }
+            layout = PanelLayout(
+                frame: frame, plot: plot, yScale: yScale, yTicks: yTicks, x: x, title: panel.title,
+                titleTop: frame.minY + pad, xLabel: panel.xLabel,
+                xLabelTop: plot.maxY + t + 2.5 + xTickHeight + gap, yLabel: panel.yLabel, yLabelLeft: frame.minX + pad,
+                valueLabels: labels, legend: nil)
+            layout.yTickDecimals = axis.ticks.decimals
+            if next == plot { break }
+            plot = next
+        }
+        return layout
+    }
+
+    /// Decimal count of the y tick step, reused to print bar values consistently with the axis.
+    var yTickDecimals: Int = 2
+
+    /// Value-label settings for a bar panel that asks for them; nil otherwise.
+    private static func valueLabels(_ panel: Panel, plotWidth: Double, stepDecimals: Int?, _ canvas: CairoCanvas) -> ValueLabels? {
+        guard panel.valueLabels, case .barChart(let c) = panel.chart else { return nil }
+        let decimals = stepDecimals ?? NiceTicks.inside(panel.valueExtent.lower, panel.valueExtent.upper).decimals
+        return ValueLabels(
+            values: c.series.flatMap(\.values), format: panel.valueFormat ?? panel.yFormat, tickDecimals: decimals,
+            barWidth: c.barWidth(plotWidth: plotWidth), measuring: canvas)
+    }
+}
