@@ -16,7 +16,7 @@ struct ValueAxis: Equatable {
     /// Bars keep zero on the axis and get a margin only on the side they grow towards (as matplotlib does); lines
     /// get a margin on both sides so markers never sit on the frame.
     static func fit(_ panel: Panel, plotHeight: Double, room: (top: Double, bottom: Double)) -> ValueAxis {
-        let maxTicks = min(max(Int(plotHeight / 28) + 1, 3), 9)
+        let maxTicks = min(max(Int(plotHeight / 22) + 1, 3), 9)
         if let limits = panel.yLimits {
             return ValueAxis(
                 lower: limits.lowerBound, upper: limits.upperBound,
