@@ -5,6 +5,7 @@ public struct BarSeries: Hashable, Sendable {
     /// One finite value per category, in category order; negative values draw downwards from zero.
     public var values: [Double]
 
+    /// A series named `name` with one value per category; checked against its chart's categories at render time.
     public init(name: String, values: [Double]) {
         self.name = name
         self.values = values
@@ -19,6 +20,7 @@ public struct BarChart: Hashable, Sendable {
     /// Drawn in order within each group, so the first series is leftmost.
     public var series: [BarSeries]
 
+    /// A chart whose every series must have exactly `categories.count` finite values (checked at render time).
     public init(categories: [String], series: [BarSeries]) {
         self.categories = categories
         self.series = series
@@ -65,8 +67,8 @@ public struct BarChart: Hashable, Sendable {
         plotWidth / Double(categories.count) * Theme.groupFraction / Double(series.count)
     }
 
-    /// Draws the bars (and, when `labels` is given, each bar's value at its end).
-    func draw(on canvas: CairoCanvas, plot: Rect, y: LinearScale, colours: [String: Colour], labels: ValueLabels?) {
+    /// Draws the bars, and a zero line when the axis spans both signs so that up and down read at a glance.
+    func draw(on canvas: CairoCanvas, plot: Rect, y: LinearScale, colours: [String: Colour]) {
         for (s, series) in series.enumerated() {
             let colour = colours[series.name] ?? Theme.axis
             for i in categories.indices {
@@ -78,11 +80,13 @@ public struct BarChart: Hashable, Sendable {
         if y.domain.lower < 0 && y.domain.upper > 0 {
             canvas.line(from: Point(x: plot.minX, y: y(0)), to: Point(x: plot.maxX, y: y(0)), Theme.zeroLine, width: 0.9)
         }
-        guard let labels else { return }
+    }
+
+    /// Prints every bar's value at its end; drawn after (and outside) the plot clip so labels may use the margin.
+    func drawValueLabels(_ labels: ValueLabels, on canvas: CairoCanvas, plot: Rect, y: LinearScale) {
         for (s, series) in series.enumerated() {
             for (i, v) in series.values.enumerated() {
-                let bar = barRect(series: s, category: i, plot: plot, y: y)
-                labels.draw(v, bar: bar, on: canvas)
+                labels.draw(v, bar: barRect(series: s, category: i, plot: plot, y: y), on: canvas)
             }
         }
     }

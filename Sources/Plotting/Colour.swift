@@ -2,9 +2,13 @@
 ///
 /// A plain value type so that colour maps can be shared freely between figures and threads.
 public struct Colour: Hashable, Sendable, CustomStringConvertible {
+    /// Red component in 0...1.
     public var red: Double
+    /// Green component in 0...1.
     public var green: Double
+    /// Blue component in 0...1.
     public var blue: Double
+    /// Opacity in 0...1 (1 is opaque).
     public var alpha: Double
 
     /// Components are clamped to 0...1 so a slightly-off computation cannot produce an invalid Cairo colour.

@@ -25,12 +25,15 @@ public enum OutputFormat: Hashable, Sendable {
 public struct Figure: Hashable, Sendable {
     /// Panels per row; rows are added as panels are.
     public var columns: Int
-    /// Size of every panel in points (1/72 inch), including its title, tick labels and axis labels.
+    /// Width of every panel in points (1/72 inch), including its title, tick labels and axis labels.
     public var panelWidth: Double
+    /// Height of every panel in points, including its title, tick labels and axis labels.
     public var panelHeight: Double
     /// Shown bold above the grid; empty for none.
     public var title: String
+    /// The panels in grid order (row by row); usually filled with `add(_:)`.
     public var panels: [Panel]
+    /// Where the legend goes; `.below` by default because it never covers data and suits wide grids.
     public var legend: LegendPlacement
     /// Colours handed to series without a fixed colour, in order of first appearance.
     public var palette: Palette

@@ -20,16 +20,8 @@ struct FigureRenderer {
         AxisPainter.grid(l, on: canvas)
         switch (panel.chart, l.x) {
         case (.barChart(let chart), _):
-            canvas.clipped(to: l.plot) {
-                chart.draw(on: canvas, plot: l.plot, y: l.yScale, colours: layout.colours, labels: nil)
-            }
-            if let labels = l.valueLabels {
-                for (s, series) in chart.series.enumerated() {
-                    for (i, v) in series.values.enumerated() {
-                        labels.draw(v, bar: chart.barRect(series: s, category: i, plot: l.plot, y: l.yScale), on: canvas)
-                    }
-                }
-            }
+            canvas.clipped(to: l.plot) { chart.draw(on: canvas, plot: l.plot, y: l.yScale, colours: layout.colours) }
+            if let labels = l.valueLabels { chart.drawValueLabels(labels, on: canvas, plot: l.plot, y: l.yScale) }
         case (.lineChart(let chart), .numeric(let x, _)):
             // Markers may poke a few points past the data area; lines and bands may not leave it much further.
             canvas.clipped(to: l.plot.insetBy(-Theme.markerRadius - 1)) {

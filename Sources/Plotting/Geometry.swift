@@ -41,9 +41,4 @@ struct LinearScale: Equatable {
         let t = (value - domain.lower) / (domain.upper - domain.lower)
         return range.start + t * (range.end - range.start)
     }
-
-    func contains(_ value: Double) -> Bool {
-        value >= domain.lower - 1e-12 * abs(domain.upper - domain.lower)
-            && value <= domain.upper + 1e-12 * abs(domain.upper - domain.lower)
-    }
 }

@@ -13,7 +13,14 @@ public enum LegendPlacement: Hashable, Sendable {
 
 /// A corner of a panel's plot area.
 public enum Corner: Hashable, Sendable {
-    case topLeft, topRight, bottomLeft, bottomRight
+    /// Top left of the plot area.
+    case topLeft
+    /// Top right of the plot area.
+    case topRight
+    /// Bottom left of the plot area.
+    case bottomLeft
+    /// Bottom right of the plot area.
+    case bottomRight
 }
 
 /// One legend row: a series' swatch and name.
@@ -105,7 +112,7 @@ struct LegendLayout: Equatable {
         return LegendLayout(frame: frame, items: items, boxed: false)
     }
 
-    /// Entries stacked in one column; `size(_:measuring:)` gives its extent so the caller can place it first.
+    /// Entries stacked in one column with its top left at `origin`; `columnSize` gives its extent beforehand.
     static func column(_ entries: [LegendEntry], at origin: Point, boxed: Bool, measuring canvas: CairoCanvas) -> LegendLayout {
         let h = rowHeight(canvas)
         let items = entries.enumerated().map { i, e in

@@ -2,7 +2,16 @@
 ///
 /// Different shapes let series be told apart without relying on colour alone.
 public enum Marker: Hashable, Sendable, CaseIterable {
-    case circle, square, triangle, diamond, none
+    /// A filled circle (the default).
+    case circle
+    /// A filled square.
+    case square
+    /// A filled upward triangle.
+    case triangle
+    /// A filled diamond.
+    case diamond
+    /// No marker: the line alone.
+    case none
 }
 
 /// A shaded interval around a line, such as mean plus or minus a confidence half-width.
@@ -12,6 +21,7 @@ public struct Band: Hashable, Sendable {
     /// Upper edge, one finite value per point of the line.
     public var upper: [Double]
 
+    /// A band from `lower[i]` to `upper[i]` at each point; lengths are checked against the line at render time.
     public init(lower: [Double], upper: [Double]) {
         self.lower = lower
         self.upper = upper
@@ -22,9 +32,13 @@ public struct Band: Hashable, Sendable {
 public struct LineSeries: Hashable, Sendable {
     /// Legend text and the key of the series' colour; an empty name keeps the series out of the legend.
     public var name: String
+    /// Finite x positions, in drawing order (not required to be sorted).
     public var x: [Double]
+    /// Finite y values, one per x.
     public var y: [Double]
+    /// Optional shaded interval drawn under the line in its colour.
     public var band: Band?
+    /// Symbol at each point; vary it between series so they stay apart in greyscale.
     public var marker: Marker
     /// Dashed lines distinguish a series without colour, e.g. a baseline drawn as a line.
     public var dashed: Bool
@@ -73,6 +87,7 @@ public struct LineChart: Hashable, Sendable {
     /// Drawn in order, so later series lie on top (bands are all drawn first so they never hide a line).
     public var series: [LineSeries]
 
+    /// A chart of `series`; at least one is required at render time.
     public init(series: [LineSeries]) { self.series = series }
 
     func validate(panel: String) throws {

@@ -15,13 +15,21 @@ public struct Palette: Hashable, Sendable {
 
     /// The Okabe-Ito colours by name, for building fixed name-to-colour maps.
     public enum OkabeIto {
+        /// Orange (#E69F00).
         public static let orange = Colour(hex: 0xE69F00)
+        /// Sky blue (#56B4E9).
         public static let skyBlue = Colour(hex: 0x56B4E9)
+        /// Bluish green (#009E73).
         public static let bluishGreen = Colour(hex: 0x009E73)
+        /// Yellow (#F0E442); weak on white, so best for fills.
         public static let yellow = Colour(hex: 0xF0E442)
+        /// Blue (#0072B2).
         public static let blue = Colour(hex: 0x0072B2)
+        /// Vermillion (#D55E00).
         public static let vermillion = Colour(hex: 0xD55E00)
+        /// Reddish purple (#CC79A7).
         public static let reddishPurple = Colour(hex: 0xCC79A7)
+        /// Black (#000000).
         public static let black = Colour(hex: 0x000000)
     }
 

@@ -1,6 +1,8 @@
 /// What a panel plots.
 public enum Chart: Hashable, Sendable {
+    /// Bars over categories (plain or grouped).
     case barChart(BarChart)
+    /// Lines over a numeric x axis.
     case lineChart(LineChart)
 
     /// A plain bar chart: one bar per category.
@@ -49,13 +51,16 @@ public struct Panel: Hashable, Sendable {
     public var yLimits: ClosedRange<Double>?
     /// Fixed x tick positions for line charts (e.g. every K); nil to pick nice ticks that fit.
     public var xTicks: [Double]?
+    /// The data and chart kind.
     public var chart: Chart
+    /// Horizontal lines drawn over the data, e.g. a baseline's score.
     public var referenceLines: [ReferenceLine]
     /// Print each bar's value at its end (bar charts only).
     public var valueLabels: Bool
     /// Format for value labels; nil to use `yFormat`.
     public var valueFormat: TickFormat?
 
+    /// A panel showing `chart`; every other setting has a default that suits the paper's figures.
     public init(
         title: String = "", xLabel: String = "", yLabel: String = "", xFormat: TickFormat = .plain(),
         yFormat: TickFormat = .plain(), yLimits: ClosedRange<Double>? = nil, xTicks: [Double]? = nil,

@@ -19,6 +19,8 @@ struct PanelLayout: Equatable {
     var yLabel: String
     var yLabelLeft: Double
     var valueLabels: ValueLabels?
+    /// Decimal count of the y tick step, reused to print bar values consistently with the axis.
+    var yTickDecimals: Int
     var legend: LegendLayout?
 
     /// Lays out `panel` in `frame`.
@@ -36,7 +38,7 @@ struct PanelLayout: Equatable {
         let xLabelHeight = panel.xLabel.isEmpty ? 0 : axisText.height + gap
 
         var plot = Rect(x: frame.minX + 50, y: frame.minY + top, width: frame.width - 60, height: frame.height - top - 40)
-        var layout: PanelLayout!
+        var layout: PanelLayout?
         for _ in 0..<5 {
             let labels = valueLabels(panel, plotWidth: plot.width, stepDecimals: layout?.yTickDecimals, canvas)
             let values = panel.chart.barValues
@@ -88,16 +90,12 @@ struct PanelLayout: Equatable {
                 frame: frame, plot: plot, yScale: yScale, yTicks: yTicks, x: x, title: panel.title,
                 titleTop: frame.minY + pad, xLabel: panel.xLabel,
                 xLabelTop: plot.maxY + t + 2.5 + xTickHeight + gap, yLabel: panel.yLabel, yLabelLeft: frame.minX + pad,
-                valueLabels: labels, legend: nil)
-            layout.yTickDecimals = axis.ticks.decimals
+                valueLabels: labels, yTickDecimals: axis.ticks.decimals, legend: nil)
             if next == plot { break }
             plot = next
         }
-        return layout
+        return layout!
     }
-
-    /// Decimal count of the y tick step, reused to print bar values consistently with the axis.
-    var yTickDecimals: Int = 2
 
     /// Value-label settings for a bar panel that asks for them; nil otherwise.
     private static func valueLabels(_ panel: Panel, plotWidth: Double, stepDecimals: Int?, _ canvas: CairoCanvas) -> ValueLabels? {

@@ -20,6 +20,7 @@ public enum PlotError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Cairo reported an error while drawing or encoding.
     case renderingFailed(String)
 
+    /// A full sentence naming the offending panel, series, index or path.
     public var description: String {
         switch self {
         case .emptyFigure:
@@ -47,6 +48,7 @@ public enum PlotError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 extension PlotError: CustomDebugStringConvertible {
+    /// The same message, so the error reads well in test failures and `print`.
     public var debugDescription: String { description }
 }
 

@@ -1,6 +1,11 @@
 /// How a line is stroked.
 public enum LineStyle: Hashable, Sendable {
-    case solid, dashed, dotted
+    /// A continuous line.
+    case solid
+    /// Long dashes, the usual look of a baseline.
+    case dashed
+    /// Short dots, for a second reference in the same panel.
+    case dotted
 
     /// Cairo dash pattern in points (nil for solid).
     var dash: [Double]? {
@@ -19,9 +24,12 @@ public struct ReferenceLine: Hashable, Sendable {
     public var value: Double
     /// Printed at the right end of the line; empty for no label.
     public var label: String
+    /// Dashed by default, so a reference reads differently from data.
     public var style: LineStyle
+    /// Line and label colour; dark grey by default, so it does not compete with the series colours.
     public var colour: Colour
 
+    /// A line at `value`, optionally labelled; `value` must be finite (checked at render time).
     public init(value: Double, label: String = "", style: LineStyle = .dashed, colour: Colour = .darkGrey) {
         self.value = value
         self.label = label
