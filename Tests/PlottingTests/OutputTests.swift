@@ -27,6 +27,17 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(try DemoFigures.figure1().data(.pdf), try DemoFigures.figure1().data(.pdf))
     }
 
+    /// Each render owns its Cairo objects, so renders on several threads at once must not interfere.
+    func testConcurrentRendersAgree() throws {
+        let figure = DemoFigures.figure4()
+        let reference = try figure.data(.png)
+        let results = UnsafeMutableBufferPointer<Data?>.allocate(capacity: 4)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 4) { i in results[i] = try? figure.data(.png) }
+        for result in results { XCTAssertEqual(result, reference) }
+    }
+
     func testPNGIsAtTwiceThePointSize() throws {
         let figure = DemoFigures.figure1()
         let png = try figure.data(.png)
