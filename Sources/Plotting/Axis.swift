@@ -115,16 +115,10 @@ enum AxisPainter {
                 labels.draw(i, top: Point(x: px, y: labelTop), on: canvas)
             }
         }
-        if !layout.xLabel.isEmpty {
-            canvas.text(layout.xLabel, at: Point(x: p.midX, y: layout.xLabelTop), Theme.axisLabel, Theme.text, anchor: .init(.centre, .top))
-        }
-        if !layout.yLabel.isEmpty {
-            canvas.text(
-                layout.yLabel, at: Point(x: layout.yLabelLeft, y: p.midY), Theme.axisLabel, Theme.text,
-                anchor: .init(.centre, .top), angle: -Double.pi / 2)
-        }
-        if !layout.title.isEmpty {
-            canvas.text(layout.title, at: Point(x: p.midX, y: layout.titleTop), Theme.panelTitle, Theme.text, anchor: .init(.centre, .top))
-        }
+        canvas.text(layout.xLabel.text, at: layout.xLabel.at, layout.xLabel.font, Theme.text, anchor: .init(.centre, .top))
+        canvas.text(
+            layout.yLabel.text, at: layout.yLabel.at, layout.yLabel.font, Theme.text, anchor: .init(.centre, .top),
+            angle: -Double.pi / 2)
+        canvas.text(layout.title.text, at: layout.title.at, layout.title.font, Theme.text, anchor: .init(.centre, .top))
     }
 }

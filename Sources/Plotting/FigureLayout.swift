@@ -3,7 +3,7 @@
 struct FigureLayout: Equatable {
     var width: Double
     var height: Double
-    var titleTop: Double
+    var title: PlacedText
     var panels: [PanelLayout]
     /// The figure-wide legend (right or below); nil for none or per-panel legends.
     var legend: LegendLayout?
@@ -22,9 +22,10 @@ struct FigureLayout: Equatable {
             }
         }
 
-        let titleHeight = figure.title.isEmpty ? 0 : canvas.measure(figure.title, Theme.figureTitle).height + 2 * pad
         let rows = (figure.panels.count + figure.columns - 1) / figure.columns
         let gridWidth = Double(figure.columns) * figure.panelWidth
+        let titleFont = fitted(figure.title, Theme.figureTitle, within: gridWidth - 2 * pad, canvas)
+        let titleHeight = figure.title.isEmpty ? 0 : canvas.measure(figure.title, titleFont).height + 2 * pad
         let gridHeight = Double(rows) * figure.panelHeight
         var width = gridWidth, height = titleHeight + gridHeight
         var legend: LegendLayout?
@@ -60,7 +61,8 @@ struct FigureLayout: Equatable {
         }
         // Whole points keep the PNG's pixel size an exact multiple of the scale.
         return FigureLayout(
-            width: width.rounded(.up), height: height.rounded(.up), titleTop: pad, panels: panels, legend: legend,
+            width: width.rounded(.up), height: height.rounded(.up),
+            title: PlacedText(text: figure.title, font: titleFont, at: Point(x: gridWidth / 2, y: pad)), panels: panels, legend: legend,
             colours: colours)
     }
 }

@@ -5,11 +5,7 @@ struct FigureRenderer {
 
     func draw(on canvas: CairoCanvas) {
         canvas.fill(Rect(x: 0, y: 0, width: layout.width, height: layout.height), .white)
-        if !figure.title.isEmpty {
-            canvas.text(
-                figure.title, at: Point(x: layout.width / 2, y: layout.titleTop), Theme.figureTitle, Theme.text,
-                anchor: .init(.centre, .top))
-        }
+        canvas.text(layout.title.text, at: layout.title.at, layout.title.font, Theme.text, anchor: .init(.centre, .top))
         for (panel, panelLayout) in zip(figure.panels, layout.panels) {
             drawPanel(panel, panelLayout, on: canvas)
         }

@@ -12,12 +12,10 @@ struct PanelLayout: Equatable {
     var yScale: LinearScale
     var yTicks: [AxisTick]
     var x: XAxisLayout
-    var title: String
-    var titleTop: Double
-    var xLabel: String
-    var xLabelTop: Double
-    var yLabel: String
-    var yLabelLeft: Double
+    /// Title and axis labels, each already shrunk (if need be) to fit its room, with where to put it.
+    var title: PlacedText
+    var xLabel: PlacedText
+    var yLabel: PlacedText
     var valueLabels: ValueLabels?
     /// Decimal count of the y tick step, reused to print bar values consistently with the axis.
     var yTickDecimals: Int
@@ -32,7 +30,8 @@ struct PanelLayout: Equatable {
         let pad = Theme.outerPad, gap = Theme.gap, t = Theme.tickLength
         let tickText = canvas.measure("0", Theme.tickLabel)
         let axisText = canvas.measure("Ag", Theme.axisLabel)
-        let titleHeight = panel.title.isEmpty ? 0 : canvas.measure(panel.title, Theme.panelTitle).height + gap
+        let titleFont = fitted(panel.title, Theme.panelTitle, within: frame.width - 2 * pad, canvas)
+        let titleHeight = panel.title.isEmpty ? 0 : canvas.measure(panel.title, titleFont).height + gap
         let top = pad + titleHeight + tickText.height / 2
         let yLabelWidth = panel.yLabel.isEmpty ? 0 : axisText.height + gap
         let xLabelHeight = panel.xLabel.isEmpty ? 0 : axisText.height + gap
@@ -86,10 +85,15 @@ struct PanelLayout: Equatable {
             if case .numeric(let s, let ticks) = xAxis {
                 x = .numeric(LinearScale(domain: s.domain, range: (plot.minX, plot.maxX)), ticks)
             }
+            let xLabelFont = fitted(panel.xLabel, Theme.axisLabel, within: frame.width - 2 * pad, canvas)
+            // The y label runs along the plot's height; beyond it, it would collide with the panel above or below.
+            let yLabelFont = fitted(panel.yLabel, Theme.axisLabel, within: plot.height + tickText.height, canvas)
             layout = PanelLayout(
-                frame: frame, plot: plot, yScale: yScale, yTicks: yTicks, x: x, title: panel.title,
-                titleTop: frame.minY + pad, xLabel: panel.xLabel,
-                xLabelTop: plot.maxY + t + 2.5 + xTickHeight + gap, yLabel: panel.yLabel, yLabelLeft: frame.minX + pad,
+                frame: frame, plot: plot, yScale: yScale, yTicks: yTicks, x: x,
+                title: .centred(panel.title, titleFont, over: plot.midX, top: frame.minY + pad, in: frame, canvas),
+                xLabel: .centred(
+                    panel.xLabel, xLabelFont, over: plot.midX, top: plot.maxY + t + 2.5 + xTickHeight + gap, in: frame, canvas),
+                yLabel: PlacedText(text: panel.yLabel, font: yLabelFont, at: Point(x: frame.minX + pad, y: plot.midY)),
                 valueLabels: labels, yTickDecimals: axis.ticks.decimals, legend: nil)
             if next == plot { break }
             plot = next
@@ -105,4 +109,29 @@ struct PanelLayout: Equatable {
             values: c.series.flatMap(\.values), format: panel.valueFormat ?? panel.yFormat, tickDecimals: decimals,
             barWidth: c.barWidth(plotWidth: plotWidth), measuring: canvas)
     }
+}
+
+/// A single line of text with its font and anchor point (top centre for horizontal text, top middle of the
+/// rotated text for the y label).
+struct PlacedText: Equatable {
+    var text: String
+    var font: Font
+    var at: Point
+
+    /// Centred over `x` when that keeps the text inside `frame`, otherwise pushed in just far enough: a long title
+    /// over an off-centre plot must not spill into the neighbouring panel.
+    static func centred(_ text: String, _ font: Font, over x: Double, top: Double, in frame: Rect, _ canvas: CairoCanvas) -> PlacedText {
+        let half = canvas.measure(text, font).width / 2
+        let lo = frame.minX + Theme.outerPad + half, hi = frame.maxX - Theme.outerPad - half
+        let cx = lo <= hi ? min(max(x, lo), hi) : frame.midX
+        return PlacedText(text: text, font: font, at: Point(x: cx, y: top))
+    }
+}
+
+/// `font`, shrunk (to no less than 70 %) so that `text` fits in `width`; text that still does not fit keeps the
+/// smallest size rather than becoming unreadable.
+func fitted(_ text: String, _ font: Font, within width: Double, _ canvas: CairoCanvas) -> Font {
+    let natural = canvas.measure(text, font).width
+    guard natural > width, natural > 0 else { return font }
+    return font.scaled(max(width / natural, 0.7))
 }
