@@ -143,7 +143,7 @@ final class RenderingTests: XCTestCase {
             XCTAssertEqual(unused.map { blobs(image, in: legend.frame, colour: $0) }.reduce(0, +), 0)
             // Outside placements must not overlap any panel.
             for p in layout.panels {
-                XCTAssertFalse(legend.frame.intersects(p.frame), "legend covers panel \(p.title)")
+                XCTAssertFalse(legend.frame.intersects(p.frame), "legend covers panel \(p.title.text)")
             }
         }
     }
@@ -210,6 +210,37 @@ final class RenderingTests: XCTestCase {
                 + (0..<image.height).flatMap { [(0, $0), (image.width - 1, $0)] }
             let touched = border.filter { !image.pixel(x: $0.0, y: $0.1).matches(.white, tolerance: 0) }
             XCTAssertTrue(touched.isEmpty, "\(figure.title): \(touched.count) border pixels drawn on")
+        }
+    }
+
+    func testLongTitlesAndAxisLabelsShrinkToStayInTheirPanel() throws {
+        var figure = Figure(columns: 2, panelSize: (220, 170), title: "A figure title that is far too long for two narrow panels placed side by side in one row")
+        for _ in 0..<2 {
+            figure.add(Panel(
+                title: "A panel title that is much wider than the panel", xLabel: "An x label that is also rather too long",
+                yLabel: "A y label longer than the plot is tall", chart: .bars(categories: ["a", "b"], values: [1, 2])))
+        }
+        let layout = try figure.makeLayout()
+        if let dir = ProcessInfo.processInfo.environment["PLOT_DEMO_DIR"] {
+            try figure.render(to: URL(fileURLWithPath: dir).appendingPathComponent("long-labels.png"))
+        }
+        let canvas = try CairoCanvas(.measurement, width: 1, height: 1)
+        func extent(_ t: PlacedText) -> (Double, Double) {
+            let w = canvas.measure(t.text, t.font).width
+            return (t.at.x - w / 2, t.at.x + w / 2)
+        }
+        XCTAssertLessThan(layout.title.font.size, Theme.figureTitle.size)
+        XCTAssertGreaterThanOrEqual(extent(layout.title).0, 0)
+        XCTAssertLessThanOrEqual(extent(layout.title).1, layout.width)
+        for p in layout.panels {
+            XCTAssertLessThan(p.title.font.size, Theme.panelTitle.size)
+            for text in [p.title, p.xLabel] {
+                let (lo, hi) = extent(text)
+                XCTAssertGreaterThanOrEqual(lo, p.frame.minX, text.text)
+                XCTAssertLessThanOrEqual(hi, p.frame.maxX, text.text)
+            }
+            let yLength = canvas.measure(p.yLabel.text, p.yLabel.font).width
+            XCTAssertLessThanOrEqual(yLength, p.frame.height, "rotated y label must stay within the panel's height")
         }
     }
 
