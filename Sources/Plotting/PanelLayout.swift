@@ -81,15 +81,11 @@ struct PanelLayout: Equatable {
                         + "enlarge the panel size or shorten the labels.")
             }
             let yScale = LinearScale(domain: (axis.lower, axis.upper), range: (plot.maxY, plot.minY))
-            var x = xAxis
-            if case .numeric(let s, let ticks) = xAxis {
-                x = .numeric(LinearScale(domain: s.domain, range: (plot.minX, plot.maxX)), ticks)
-            }
             let xLabelFont = fitted(panel.xLabel, Theme.axisLabel, within: frame.width - 2 * pad, canvas)
             // The y label runs along the plot's height; beyond it, it would collide with the panel above or below.
             let yLabelFont = fitted(panel.yLabel, Theme.axisLabel, within: plot.height + tickText.height, canvas)
             layout = PanelLayout(
-                frame: frame, plot: plot, yScale: yScale, yTicks: yTicks, x: x,
+                frame: frame, plot: plot, yScale: yScale, yTicks: yTicks, x: xAxis,
                 title: .centred(panel.title, titleFont, over: plot.midX, top: frame.minY + pad, in: frame, canvas),
                 xLabel: .centred(
                     panel.xLabel, xLabelFont, over: plot.midX, top: plot.maxY + t + 2.5 + xTickHeight + gap, in: frame, canvas),
