@@ -1,0 +1,56 @@
+/// How a line is stroked.
+public enum LineStyle: Hashable, Sendable {
+    /// A continuous line.
+    case solid
+    /// Long dashes, the usual look of a baseline.
+    case dashed
+    /// Short dots, for a second reference in the same panel.
+    case dotted
+
+    /// Cairo dash pattern in points (nil for solid).
+    var dash: [Double]? {
+        switch self {
+        case .solid: return nil
+        case .dashed: return [5, 3]
+        case .dotted: return [1.2, 2]
+        }
+    }
+}
+
+/// A horizontal line across the plot at a fixed value, such as a baseline model's score, labelled on the line
+/// itself so the reader does not need the legend for it.
+public struct ReferenceLine: Hashable, Sendable {
+    /// The y value; must be finite. The value axis always stretches to include it.
+    public var value: Double
+    /// Printed at the right end of the line; empty for no label.
+    public var label: String
+    /// Dashed by default, so a reference reads differently from data.
+    public var style: LineStyle
+    /// Line and label colour; dark grey by default, so it does not compete with the series colours.
+    public var colour: Colour
+
+    /// A line at `value`, optionally labelled; `value` must be finite (checked at render time).
+    public init(value: Double, label: String = "", style: LineStyle = .dashed, colour: Colour = .darkGrey) {
+        self.value = value
+        self.label = label
+        self.style = style
+        self.colour = colour
+    }
+
+    /// Draws the line and its label inside `plot`; the label sits above the line unless that would leave the plot.
+    func draw(on canvas: CairoCanvas, plot: Rect, y: LinearScale) {
+        let ly = y(value)
+        canvas.line(from: Point(x: plot.minX, y: ly), to: Point(x: plot.maxX, y: ly), colour, width: 1.2, dash: style.dash)
+        guard !label.isEmpty else { return }
+        let font = Theme.referenceLabel
+        let size = canvas.measure(label, font)
+        let above = ly - size.height - 3 >= plot.minY
+        let baseline = above ? ly - 2.5 - size.descent : ly + 2.5 + size.ascent
+        let right = plot.maxX - 4
+        // A translucent white backing keeps the label readable where it crosses a line or band.
+        canvas.fill(
+            Rect(x: right - size.width - 2, y: baseline - size.ascent, width: size.width + 4, height: size.height),
+            Colour.white.withAlpha(0.75))
+        canvas.text(label, at: Point(x: right, y: baseline), font, colour, anchor: .init(.right, .baseline))
+    }
+}
