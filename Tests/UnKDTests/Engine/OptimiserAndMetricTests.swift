@@ -59,33 +59,31 @@ final class OptimiserAndMetricTests: XCTestCase {
         XCTAssertEqual(top, [1, 2, 4, 5, 0, 3])
     }
 
-    /// The evaluator on a hand-made case: two items popular, three not; known embeddings give known lists.
+    /// The evaluator on a hand-made case: items 0, 1 popular, 2, 3 not, 4 never trained on (in no group).
     func testEvaluatorGroupRecallExposureAndLongTail() {
-        // Training popularity: item 0 -> 3 users, item 1 -> 2, items 2, 3 -> 1, item 4 -> 0 (in no group).
-        let train = InteractionMatrix(itemCount: 5, rows: [[0, 1], [0, 2], [0, 1, 3]])
-        let test = InteractionMatrix(itemCount: 5, rows: [[2, 4], [1, 3], [2]])
-        let split = DataSplit(train: train, validation: InteractionMatrix(userCount: 3, itemCount: 5), test: test)
+        let train = InteractionMatrix(itemCount: 5, rows: [[0, 1], [0, 1], [2, 3], [2, 3]])
+        let test = InteractionMatrix(itemCount: 5, rows: [[2, 4], [3], [0], []])
+        let split = DataSplit(train: train, validation: InteractionMatrix(userCount: 4, itemCount: 5), test: test)
         let evaluator = Evaluator(split: split, part: .test, cutoffs: [1, 2])
-        XCTAssertEqual(evaluator.groups.groups, [[0, 1], [2, 3]])  // total 7, target 3.5: {0:3}, then {1:2} overflows...
-        let lists: [[Int32]] = [[2, 3], [3, 4], [4, 2]]
-        let report = evaluator.evaluate(lists: lists)
-        let at2 = report.at(2)!
-        // Recall@2: user0 hits {2} of {2,4} -> 1/2; user1 {3} of {1,3} -> 1/2; user2 {2} of {2} -> 1.
-        XCTAssertEqual(at2.recall, (0.5 + 0.5 + 1) / 3, accuracy: 1e-12)
-        // Unpopular group {2, 3}: user0 1/1, user1 1/1, user2 1/1 -> 3/3 users; popular {0, 1}: only user1 eligible, 0 hits.
-        XCTAssertEqual(report.group("unpopular", at: 2)!.recall, 1, accuracy: 1e-12)
+        XCTAssertEqual(evaluator.users, [0, 1, 2])
+        XCTAssertEqual(evaluator.groups.groups, [[0, 1], [2, 3]])
+        let report = evaluator.evaluate(lists: [[2, 3], [3, 4], [4, 1]])
+        // Recall@2: user 0 finds 2 of {2, 4}, user 1 finds 3 of {3}, user 2 misses 0.
+        XCTAssertEqual(report.at(2)!.recall, (0.5 + 1 + 0) / 3, accuracy: 1e-12)
+        // Unpopular {2, 3}: users 0 and 1 each find their one item; user 2 has none and counts as 0 in the official
+        // normalisation, and not at all among eligible users.
+        XCTAssertEqual(report.group("unpopular", at: 2)!.recall, 2.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(report.group("unpopular", at: 2)!.recallEligibleUsers, 1, accuracy: 1e-12)
         XCTAssertEqual(report.group("popular", at: 2)!.recall, 0)
         XCTAssertEqual(report.group("popular", at: 2)!.eligibleUsers, 1)
-        // At N = 1: user0 hits 2 (unpopular), user1 hits 3, user2 misses (4 has no group).
-        XCTAssertEqual(report.group("unpopular", at: 1)!.recall, (1 + 1 + 0) / 3, accuracy: 1e-12)
-        XCTAssertEqual(report.group("unpopular", at: 1)!.recallEligibleUsers, 2.0 / 3, accuracy: 1e-12)
-        // Exposure at 2: list entries in groups are 2,3,3,2 (4 has none): all unpopular; held-out: 1 popular, 3 unpopular.
-        XCTAssertEqual(report.exposure.first { $0.n == 2 }!.recommended, [0, 1])
-        XCTAssertEqual(report.exposure.first { $0.n == 2 }!.heldOut, [0.25, 0.75])
+        XCTAssertEqual(report.group("unpopular", at: 1)!.recall, 2.0 / 3, accuracy: 1e-12)
+        // Exposure at 2: grouped list entries 2, 3, 3, 1 (item 4 has no group); held out 2, 3, 0.
+        XCTAssertEqual(report.exposure.first { $0.n == 2 }!.recommended, [0.25, 0.75])
+        XCTAssertEqual(report.exposure.first { $0.n == 2 }!.heldOut[0], 1.0 / 3, accuracy: 1e-12)
         let tail = report.longTail.first { $0.n == 2 }!
-        XCTAssertEqual(tail.coverage, 3.0 / 5, accuracy: 1e-12)
-        XCTAssertEqual(tail.averagePopularity, Double(1 + 1 + 1 + 0 + 0 + 1) / 6, accuracy: 1e-12)
-        XCTAssertEqual(tail.tailShare, 4.0 / 6, accuracy: 1e-12)
+        XCTAssertEqual(tail.coverage, 4.0 / 5, accuracy: 1e-12)
+        XCTAssertEqual(tail.averagePopularity, 8.0 / 6, accuracy: 1e-12)
+        XCTAssertEqual(tail.tailShare, 3.0 / 6, accuracy: 1e-12)
     }
 
     /// Scoring through BLAS and top-N gives the same lists as a direct computation.
