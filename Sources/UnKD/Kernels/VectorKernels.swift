@@ -31,6 +31,37 @@ public enum VectorKernels {
         }
     }
 
+    /// y += a1 * x1 + a2 * x2 over `stride` floats, in one pass.
+    @inlinable @inline(__always)
+    public static func axpy2(_ a1: Float, _ x1: UnsafePointer<Float>, _ a2: Float, _ x2: UnsafePointer<Float>,
+                             _ y: UnsafeMutablePointer<Float>, stride: Int) {
+        let v1 = SIMD8<Float>(repeating: a1), v2 = SIMD8<Float>(repeating: a2)
+        var k = 0
+        while k < stride {
+            var yv = UnsafeRawPointer(y + k).loadUnaligned(as: SIMD8<Float>.self)
+            yv.addProduct(v1, UnsafeRawPointer(x1 + k).loadUnaligned(as: SIMD8<Float>.self))
+            yv.addProduct(v2, UnsafeRawPointer(x2 + k).loadUnaligned(as: SIMD8<Float>.self))
+            UnsafeMutableRawPointer(y + k).storeBytes(of: yv, as: SIMD8<Float>.self)
+            k += 8
+        }
+    }
+
+    /// y += a1 * x1 + a2 * x2 + a3 * x3 over `stride` floats, in one pass.
+    @inlinable @inline(__always)
+    public static func axpy3(_ a1: Float, _ x1: UnsafePointer<Float>, _ a2: Float, _ x2: UnsafePointer<Float>,
+                             _ a3: Float, _ x3: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, stride: Int) {
+        let v1 = SIMD8<Float>(repeating: a1), v2 = SIMD8<Float>(repeating: a2), v3 = SIMD8<Float>(repeating: a3)
+        var k = 0
+        while k < stride {
+            var yv = UnsafeRawPointer(y + k).loadUnaligned(as: SIMD8<Float>.self)
+            yv.addProduct(v1, UnsafeRawPointer(x1 + k).loadUnaligned(as: SIMD8<Float>.self))
+            yv.addProduct(v2, UnsafeRawPointer(x2 + k).loadUnaligned(as: SIMD8<Float>.self))
+            yv.addProduct(v3, UnsafeRawPointer(x3 + k).loadUnaligned(as: SIMD8<Float>.self))
+            UnsafeMutableRawPointer(y + k).storeBytes(of: yv, as: SIMD8<Float>.self)
+            k += 8
+        }
+    }
+
     /// y += alpha * (x1 - x2) over `stride` floats.
     @inlinable @inline(__always)
     public static func axpyDifference(_ alpha: Float, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,

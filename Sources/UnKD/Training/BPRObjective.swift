@@ -18,39 +18,83 @@ public struct TrainingBatch: Sendable {
 public enum BPRObjective {
     /// Adds `weight` x d(loss)/d(final) into `gradient` and returns the (unweighted) mean loss.
     ///
+    /// Two phases, so both cores can work without locks: first the score margins and their coefficients (rows are
+    /// independent), then the scatter of gradients, with user rows and item rows (disjoint) on different cores.
+    ///
     /// - Parameters:
     ///   - final: the scored embeddings, users then items, padded rows of `stride`.
     ///   - itemWeights: the PD weights w_i, or nil for plain BPR.
+    ///   - fusedDecay: when the scored rows are the ego rows (MF), the L2 penalty decay * 0.5 * |e|^2 / B of the
+    ///     batch rows is added in the same pass, and its value is included in the returned loss; 0 for none.
     ///   - touched: receives the rows that got a gradient.
     public static func accumulate(_ batch: TrainingBatch, final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
                                   stride: Int, userCount: Int, itemWeights: UnsafePointer<Float>?,
-                                  weight: Float = 1, touched: inout [Int32]) -> Float {
-        let scale = 1 / Float(batch.count)
-        var loss: Float = 0
-        for b in 0..<batch.count {
-            let u = Int(batch.users[batch.users.startIndex + b])
-            let i = userCount + Int(batch.positives[batch.positives.startIndex + b])
-            let j = userCount + Int(batch.negatives[batch.negatives.startIndex + b])
-            let eu = final + u * stride, ei = final + i * stride, ej = final + j * stride
-            let ai = VectorKernels.dot(eu, ei, stride: stride), aj = VectorKernels.dot(eu, ej, stride: stride)
-            // Score and its derivative with respect to the inner product.
-            var si = ai, sj = aj, di: Float = 1, dj: Float = 1
-            if let w = itemWeights {
-                let wi = w[i - userCount], wj = w[j - userCount]
-                si = wi * (max(ai, 0) + 1); di = ai > 0 ? wi : 0
-                sj = wj * (max(aj, 0) + 1); dj = aj > 0 ? wj : 0
+                                  weight: Float = 1, fusedDecay: Float = 0, touched: inout [Int32]) -> Float {
+        let count = batch.count
+        let scale = 1 / Float(count)
+        let users = batch.users, positives = batch.positives, negatives = batch.negatives
+        var coefficientI = [Float](repeating: 0, count: count), coefficientJ = coefficientI
+        var lossParts = [Float](repeating: 0, count: Parallel.workers), penaltyParts = lossParts
+        coefficientI.withUnsafeMutableBufferPointer { ci in
+            coefficientJ.withUnsafeMutableBufferPointer { cj in
+                lossParts.withUnsafeMutableBufferPointer { lossPart in
+                    penaltyParts.withUnsafeMutableBufferPointer { penaltyPart in
+                        let chunks = Parallel.workers
+                        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                            var loss: Float = 0, penalty: Float = 0
+                            for b in (count * chunk / chunks)..<(count * (chunk + 1) / chunks) {
+                                let eu = final + Int(users[users.startIndex + b]) * stride
+                                let ei = final + (userCount + Int(positives[positives.startIndex + b])) * stride
+                                let ej = final + (userCount + Int(negatives[negatives.startIndex + b])) * stride
+                                let ai = VectorKernels.dot(eu, ei, stride: stride), aj = VectorKernels.dot(eu, ej, stride: stride)
+                                // Score and its derivative with respect to the inner product.
+                                var si = ai, sj = aj, di: Float = 1, dj: Float = 1
+                                if let w = itemWeights {
+                                    let wi = w[Int(positives[positives.startIndex + b])], wj = w[Int(negatives[negatives.startIndex + b])]
+                                    si = wi * (max(ai, 0) + 1); di = ai > 0 ? wi : 0
+                                    sj = wj * (max(aj, 0) + 1); dj = aj > 0 ? wj : 0
+                                }
+                                let margin = si - sj
+                                loss += softplus(-margin)
+                                let c = -sigmoid(-margin) * scale * weight  // d softplus(-x)/dx = -sigmoid(-x)
+                                ci[b] = c * di
+                                cj[b] = -c * dj
+                                if fusedDecay > 0 {
+                                    penalty += VectorKernels.squaredNorm(eu, stride: stride) + VectorKernels.squaredNorm(ei, stride: stride)
+                                        + VectorKernels.squaredNorm(ej, stride: stride)
+                                }
+                            }
+                            lossPart[chunk] = loss
+                            penaltyPart[chunk] = penalty
+                        }
+                        // Scatter: users on one core, items on the other.
+                        let r = fusedDecay * scale
+                        let ci = UnsafePointer(ci.baseAddress!), cj = UnsafePointer(cj.baseAddress!)
+                        DispatchQueue.concurrentPerform(iterations: 2) { side in
+                            for b in 0..<count {
+                                let u = Int(users[users.startIndex + b])
+                                let i = userCount + Int(positives[positives.startIndex + b])
+                                let j = userCount + Int(negatives[negatives.startIndex + b])
+                                let eu = final + u * stride, ei = final + i * stride, ej = final + j * stride
+                                if side == 0 {
+                                    VectorKernels.axpy3(ci[b], ei, cj[b], ej, r, eu, gradient + u * stride, stride: stride)
+                                } else {
+                                    VectorKernels.axpy2(ci[b], eu, r, ei, gradient + i * stride, stride: stride)
+                                    VectorKernels.axpy2(cj[b], eu, r, ej, gradient + j * stride, stride: stride)
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            let margin = si - sj
-            loss += softplus(-margin)
-            let c = -sigmoid(-margin) * scale * weight  // d softplus(-x)/dx = -sigmoid(-x)
-            let gu = gradient + u * stride
-            VectorKernels.axpy(c * di, ei, gu, stride: stride)
-            VectorKernels.axpy(-c * dj, ej, gu, stride: stride)
-            VectorKernels.axpy(c * di, eu, gradient + i * stride, stride: stride)
-            VectorKernels.axpy(-c * dj, eu, gradient + j * stride, stride: stride)
-            touched.append(Int32(u)); touched.append(Int32(i)); touched.append(Int32(j))
         }
-        return loss * scale
+        for b in 0..<count {
+            touched.append(users[users.startIndex + b])
+            touched.append(Int32(userCount) + positives[positives.startIndex + b])
+            touched.append(Int32(userCount) + negatives[negatives.startIndex + b])
+        }
+        let penalty = 0.5 * fusedDecay * scale * penaltyParts.reduce(0, +)
+        return lossParts.reduce(0, +) * scale + penalty / weight
     }
 
     /// Adds the gradient of decay * 0.5 * (|e_u|^2 + |e_i+|^2 + |e_i-|^2) / B over the batch's ego rows (duplicates

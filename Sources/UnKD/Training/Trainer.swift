@@ -98,7 +98,8 @@ public final class Trainer {
             }
             final.values.withUnsafeBufferPointer { f in
                 finalGradient.withUnsafeMutableBufferPointer { g in
-                    loss = accumulateLosses(batch, final: f.baseAddress!, gradient: g.baseAddress!, baseWeight: baseWeight, epoch: epoch)
+                    loss = accumulateLosses(batch, final: f.baseAddress!, gradient: g.baseAddress!, baseWeight: baseWeight,
+                                            fusedDecay: 0, epoch: epoch)
                 }
             }
             finalGradient.withUnsafeMutableBufferPointer { gf in
@@ -108,31 +109,34 @@ public final class Trainer {
                     gf.update(repeating: 0)
                 }
             }
-        } else {
             model.parameters.values.withUnsafeBufferPointer { ego in
                 gradient.withUnsafeMutableBufferPointer { g in
-                    loss = accumulateLosses(batch, final: ego.baseAddress!, gradient: g.baseAddress!, baseWeight: baseWeight, epoch: epoch)
+                    // The base loss is weighted as a whole, so its L2 part carries the same weight.
+                    loss += BPRObjective.accumulateL2(batch, ego: ego.baseAddress!, gradient: g.baseAddress!,
+                                                      stride: stride, userCount: users, decay: decay * baseWeight)
                 }
             }
-        }
-        model.parameters.values.withUnsafeBufferPointer { ego in
-            gradient.withUnsafeMutableBufferPointer { g in
-                // The base loss is weighted as a whole, so its L2 part carries the same weight.
-                loss += BPRObjective.accumulateL2(batch, ego: ego.baseAddress!, gradient: g.baseAddress!,
-                                                  stride: stride, userCount: users, decay: decay * baseWeight)
+        } else {
+            // MF: the scored rows are the ego rows, so the L2 penalty is fused into the BPR pass.
+            model.parameters.values.withUnsafeBufferPointer { ego in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    loss = accumulateLosses(batch, final: ego.baseAddress!, gradient: g.baseAddress!, baseWeight: baseWeight,
+                                            fusedDecay: decay * baseWeight, epoch: epoch)
+                }
             }
         }
         return loss
     }
 
     private func accumulateLosses(_ batch: TrainingBatch, final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
-                                  baseWeight: Float, epoch: Int) -> Float {
+                                  baseWeight: Float, fusedDecay: Float, epoch: Int) -> Float {
         let stride = model.parameters.stride, users = model.userCount
         var loss: Float = 0
         if baseWeight > 0 {
             loss += baseWeight * itemWeights.withUnsafeBufferPointer { w in
                 BPRObjective.accumulate(batch, final: final, gradient: gradient, stride: stride, userCount: users,
-                                        itemWeights: w.isEmpty ? nil : w.baseAddress, weight: baseWeight, touched: &touched)
+                                        itemWeights: w.isEmpty ? nil : w.baseAddress, weight: baseWeight,
+                                        fusedDecay: fusedDecay, touched: &touched)
             }
         }
         if let distillation {

@@ -1,0 +1,19 @@
+/// Learning rate and L2 weight per dataset, backbone and model size, found with `Workspace.tune` (the paper's grid
+/// {1e-2, 1e-3, 1e-4}^2 on validation NDCG@20) and used when a notebook is not asked to tune.
+///
+/// Entries not yet tuned fall back to 1e-3 / 1e-3, the values the official teacher checkpoint name encodes.
+public enum TrainingDefaults {
+    /// (dataset, backbone, dimension) -> (learning rate, decay).
+    static let tuned: [String: (Double, Double)] = [:]
+
+    /// The training configuration to use for a model on a dataset.
+    public static func configuration(dataset: String, model: ModelConfiguration) -> TrainingConfiguration {
+        let (learningRate, decay) = tuned["\(dataset)/\(model.backbone.rawValue)/\(model.dimension)"] ?? (1e-3, 1e-3)
+        return TrainingConfiguration(learningRate: learningRate, decay: decay)
+    }
+
+    /// Whether the defaults for this case come from a tuning run.
+    public static func isTuned(dataset: String, model: ModelConfiguration) -> Bool {
+        tuned["\(dataset)/\(model.backbone.rawValue)/\(model.dimension)"] != nil
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// One model to obtain: which data, which split, which architecture, how trained, which seed.
+public struct ModelSpec: Codable, Hashable, Sendable {
+    /// Dataset name.
+    public var dataset: String
+    /// Split protocol.
+    public var splitProtocol: SplitProtocol
+    /// Seed of the split (fixed across training seeds by default, so seeds vary the training only).
+    public var splitSeed: UInt64
+    /// Architecture and objective.
+    public var model: ModelConfiguration
+    /// Optimisation settings.
+    public var training: TrainingConfiguration
+    /// Seed of initialisation and sampling.
+    public var seed: UInt64
+
+    /// A spec with the official code's protocol and split seed.
+    public init(dataset: String, splitProtocol: SplitProtocol = .unkdCode, splitSeed: UInt64 = 2022,
+                model: ModelConfiguration, training: TrainingConfiguration, seed: UInt64) {
+        self.dataset = dataset
+        self.splitProtocol = splitProtocol
+        self.splitSeed = splitSeed
+        self.model = model
+        self.training = training
+        self.seed = seed
+    }
+}
+
+/// A trained model together with what is needed to score with it.
+public struct TrainedModel: Sendable {
+    /// What was asked for.
+    public var spec: ModelSpec
+    /// The model with its best parameters.
+    public var model: Recommender
+    /// How training went.
+    public var history: TrainingHistory
+    /// The training graph (LightGCN only).
+    public var graph: NormalisedAdjacency?
+    /// Whether it was loaded from the store rather than trained now.
+    public var loaded: Bool
+
+    /// The scored embeddings.
+    public func finalEmbeddings() -> EmbeddingTable { model.finalEmbeddings(graph: graph) }
+}
+
+/// The shared state of a run of notebooks: datasets and splits loaded once, and trained models kept on disk so that a
+/// teacher is trained once per dataset, configuration and seed.
+public final class Workspace {
+    /// Finds datasets.
+    public let locator: DataLocator
+    /// Keeps trained models.
+    public let store: ModelStore
+    /// Receives progress lines.
+    public let progress: @Sendable (String) -> Void
+    private var datasets: [String: InteractionDataset] = [:]
+    private var splits: [String: DataSplit] = [:]
+    private var graphs: [String: NormalisedAdjacency] = [:]
+
+    /// A workspace; models are kept under `modelFolder` (default: `models/` in the data directory).
+    public init(locator: DataLocator, modelFolder: URL? = nil, progress: @escaping @Sendable (String) -> Void = Progress.say) {
+        self.locator = locator
+        var store = ModelStore(folder: modelFolder ?? locator.dataDirectory.appendingPathComponent("models"))
+        store.report = progress
+        self.store = store
+        self.progress = progress
+    }
+
+    /// The dataset called `name`, loaded once.
+    public func dataset(_ name: String) throws -> InteractionDataset {
+        if let cached = datasets[name] { return cached }
+        let loaded = try locator.load(name)
+        datasets[name] = loaded
+        return loaded
+    }
+
+    /// The split of a dataset, made once per protocol and seed.
+    public func split(_ name: String, protocol splitProtocol: SplitProtocol = .unkdCode, seed: UInt64 = 2022) throws -> DataSplit {
+        let key = "\(name)/\(splitProtocol.rawValue)/\(seed)"
+        if let cached = splits[key] { return cached }
+        let made = DataSplit.make(try dataset(name), protocol: splitProtocol, seed: seed,
+                                  validationUserFraction: DatasetCatalog.descriptor(name).validationUserFraction)
+        splits[key] = made
+        return made
+    }
+
+    /// The LightGCN graph of a split, built once.
+    public func graph(of split: DataSplit) -> NormalisedAdjacency {
+        if let cached = graphs[split.fingerprint] { return cached }
+        let built = NormalisedAdjacency(train: split.train)
+        graphs[split.fingerprint] = built
+        return built
+    }
+
+    /// The model of `spec`: loaded from the store when a trustworthy copy exists, else trained (with progress
+    /// lines), saved and returned.
+    public func trainedModel(_ spec: ModelSpec) throws -> TrainedModel {
+        let split = try self.split(spec.dataset, protocol: spec.splitProtocol, seed: spec.splitSeed)
+        let request = ModelRequest(dataset: spec.dataset, splitProtocol: spec.splitProtocol, splitSeed: spec.splitSeed,
+                                   splitFingerprint: split.fingerprint, model: spec.model, training: spec.training, seed: spec.seed)
+        let graph = spec.model.backbone == .lightGCN && spec.model.layers > 0 ? self.graph(of: split) : nil
+        if let (model, history) = store.load(request) {
+            return TrainedModel(spec: spec, model: model, history: history, graph: graph, loaded: true)
+        }
+        let label = "\(spec.dataset) \(spec.model.label) lr=\(spec.training.learningRate) decay=\(spec.training.decay) seed=\(spec.seed)"
+        progress("training \(label)")
+        let initial = Recommender(spec.model, userCount: split.train.userCount, itemCount: split.train.itemCount, seed: spec.seed)
+        let trainer = Trainer(model: initial, split: split, configuration: spec.training, seed: spec.seed, graph: graph)
+        let history = trainer.fit(validation: Evaluator(split: split, part: .validation), label: label, progress: progress)
+        try store.save(trainer.model, history: history, for: request)
+        progress(String(format: "%@: best validation NDCG@20 %.4f at epoch %d (%d epochs, %.0f s)", label, history.bestScore,
+                        history.bestEpoch, history.epochsRun, history.seconds))
+        return TrainedModel(spec: spec, model: trainer.model, history: history, graph: graph, loaded: false)
+    }
+
+    /// Test (or validation) metrics of a trained model.
+    public func evaluate(_ trained: TrainedModel, part: Evaluator.Part = .test) throws -> EvaluationReport {
+        let split = try self.split(trained.spec.dataset, protocol: trained.spec.splitProtocol, seed: trained.spec.splitSeed)
+        return Evaluator(split: split, part: part).evaluate(trained.finalEmbeddings(), userCount: trained.model.userCount)
+    }
+
+    /// The paper's search: every learning rate and L2 weight of the grid, each trained with early stopping; the
+    /// configuration with the best validation NDCG@20 wins. Returns the winner and every candidate's score.
+    public func tune(_ spec: ModelSpec, learningRates: [Double] = [1e-2, 1e-3, 1e-4], decays: [Double] = [1e-2, 1e-3, 1e-4])
+        throws -> (best: TrainedModel, scores: [(learningRate: Double, decay: Double, ndcg: Double)])
+    {
+        var best: TrainedModel?
+        var scores: [(learningRate: Double, decay: Double, ndcg: Double)] = []
+        for learningRate in learningRates {
+            for decay in decays {
+                var candidate = spec
+                candidate.training.learningRate = learningRate
+                candidate.training.decay = decay
+                let trained = try trainedModel(candidate)
+                scores.append((learningRate, decay, trained.history.bestScore))
+                if best == nil || trained.history.bestScore > best!.history.bestScore { best = trained }
+            }
+        }
+        return (best!, scores)
+    }
+}
