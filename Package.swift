@@ -13,7 +13,7 @@ kernelFlags.append(.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-fn
 #endif
 
 /// The notebooks: each paper table or figure is an executable whose source is `notebooks/<name>/main.swift`.
-let notebooks = ["table2", "bench", "train"]
+let notebooks = ["table2", "bench", "train", "fig1"]
 
 let package = Package(
     name: "UnKD",
@@ -47,10 +47,13 @@ let package = Package(
             ],
             swiftSettings: kernelFlags),
         .target(name: "Plotting", dependencies: ["CCairo"]),
+        .target(
+            name: "PaperFigures",
+            dependencies: ["UnKD", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "UnKDTests", dependencies: ["UnKD", "CGzip"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
     ] + notebooks.map {
         .executableTarget(
-            name: $0, dependencies: ["UnKD", "Plotting"], path: "notebooks/\($0)", swiftSettings: kernelFlags)
+            name: $0, dependencies: ["UnKD", "Plotting", "PaperFigures"], path: "notebooks/\($0)", swiftSettings: kernelFlags)
     }
 )
