@@ -28,6 +28,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Skip the LightGCN figures (the slowest).")
     var skipLightGCN = false
 
+    @Option(help: "Time only the model with this label (e.g. mf-d10, lightgcn-d100-l1), for profiling.")
+    var only: String?
+
     @Option(help: "Output format: markdown or csv.")
     var format: TableFormat = .markdown
 
@@ -53,12 +56,17 @@ struct Bench: ParsableCommand {
             cases += [(ModelConfiguration(backbone: .lightGCN, dimension: 100, layers: 1), "<= 15"),
                       (ModelConfiguration(backbone: .lightGCN, dimension: 10, layers: 1), "<= 4")]
         }
+        if let only { cases = cases.filter { $0.0.label == only } }
         for (configuration, target) in cases {
             let model = Recommender(configuration, userCount: data.userCount, itemCount: data.itemCount, seed: 1)
             let trainer = Trainer(model: model, split: split, configuration: training, seed: 1)
             let times = measure(runs) { trainer.trainEpoch(1) }
             table.append(["\(configuration.label) epoch", String(format: "%.3f", median(times)), "\(runs)", target])
             Progress.say("\(configuration.label): epochs \(times.map { String(format: "%.3f", $0) })")
+        }
+        if only != nil {
+            print(table.rendered(format), terminator: "")
+            return
         }
         // The parts of an MF epoch, to see where its time goes.
         var random = RandomSource(seed: 1)

@@ -7,6 +7,17 @@ public enum Parallel {
     /// Number of worker chunks (the active processor count, at least 1).
     public static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
+    /// Below this many floats of work a parallel region costs more (waking a thread) than it saves.
+    public static let minimumParallelWork = 1 << 17
+
+    /// The number of chunks to cut `work` floats of work into: one per core when worthwhile, else 1.
+    public static func chunks(forWork work: Int) -> Int { work >= minimumParallelWork ? workers : 1 }
+
+    /// Calls `body(chunk)` for chunk in 0..<chunks, concurrently when there is more than one.
+    public static func run(chunks: Int, _ body: (Int) -> Void) {
+        if chunks <= 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
+    }
+
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, concurrently when worthwhile.
     public static func forEachChunk(_ count: Int, minimumChunk: Int = 256, _ body: (Range<Int>) -> Void) {
         let chunks = min(workers, max(1, count / max(1, minimumChunk)))

@@ -89,6 +89,15 @@ public func softplus(_ x: Float) -> Float {
     x > 0 ? x + log1pf(expf(-x)) : log1pf(expf(x))
 }
 
+/// softplus(-x) and sigmoid(-x) together, from one exponential: the BPR loss of a margin x and (minus) its slope.
+@inlinable @inline(__always)
+public func softplusAndSigmoidOfNegative(_ x: Float) -> (softplus: Float, sigmoid: Float) {
+    let t = expf(-abs(x))  // in (0, 1], never overflows
+    let softplus = max(-x, 0) + log1pf(t)
+    let sigmoid = x > 0 ? t / (1 + t) : 1 / (1 + t)
+    return (softplus, sigmoid)
+}
+
 /// The logistic function.
 @inlinable @inline(__always)
 public func sigmoid(_ x: Float) -> Float {

@@ -61,7 +61,9 @@ public struct Adam: Sendable {
                         case .dense:
                             rowHasGradient.withUnsafeMutableBufferPointer { flags in
                                 let flags = flags.baseAddress!
-                                Parallel.forEachChunk(rows, minimumChunk: 512) { range in
+                                let chunks = Parallel.chunks(forWork: rows * stride)
+                                Parallel.run(chunks: chunks) { chunk in
+                                    let range = (rows * chunk / chunks)..<(rows * (chunk + 1) / chunks)
                                     for r in range {
                                         let o = r * stride
                                         if allRows || flags[r] {

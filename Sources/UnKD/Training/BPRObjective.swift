@@ -39,8 +39,8 @@ public enum BPRObjective {
             coefficientJ.withUnsafeMutableBufferPointer { cj in
                 lossParts.withUnsafeMutableBufferPointer { lossPart in
                     penaltyParts.withUnsafeMutableBufferPointer { penaltyPart in
-                        let chunks = Parallel.workers
-                        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                        let chunks = Parallel.chunks(forWork: 6 * count * stride)
+                        Parallel.run(chunks: chunks) { chunk in
                             var loss: Float = 0, penalty: Float = 0
                             for b in (count * chunk / chunks)..<(count * (chunk + 1) / chunks) {
                                 let eu = final + Int(users[users.startIndex + b]) * stride
@@ -54,9 +54,9 @@ public enum BPRObjective {
                                     si = wi * (max(ai, 0) + 1); di = ai > 0 ? wi : 0
                                     sj = wj * (max(aj, 0) + 1); dj = aj > 0 ? wj : 0
                                 }
-                                let margin = si - sj
-                                loss += softplus(-margin)
-                                let c = -sigmoid(-margin) * scale * weight  // d softplus(-x)/dx = -sigmoid(-x)
+                                let (softplusValue, slope) = softplusAndSigmoidOfNegative(si - sj)
+                                loss += softplusValue
+                                let c = -slope * scale * weight  // d softplus(-x)/dx = -sigmoid(-x)
                                 ci[b] = c * di
                                 cj[b] = -c * dj
                                 if fusedDecay > 0 {
@@ -70,15 +70,18 @@ public enum BPRObjective {
                         // Scatter: users on one core, items on the other.
                         let r = fusedDecay * scale
                         let ci = UnsafePointer(ci.baseAddress!), cj = UnsafePointer(cj.baseAddress!)
-                        DispatchQueue.concurrentPerform(iterations: 2) { side in
+                        let sides = Parallel.chunks(forWork: 6 * count * stride) > 1 ? [0, 1] : [-1]
+                        Parallel.run(chunks: sides.count) { task in
+                            let side = sides[task]
                             for b in 0..<count {
                                 let u = Int(users[users.startIndex + b])
                                 let i = userCount + Int(positives[positives.startIndex + b])
                                 let j = userCount + Int(negatives[negatives.startIndex + b])
                                 let eu = final + u * stride, ei = final + i * stride, ej = final + j * stride
-                                if side == 0 {
+                                if side <= 0 {
                                     VectorKernels.axpy3(ci[b], ei, cj[b], ej, r, eu, gradient + u * stride, stride: stride)
-                                } else {
+                                }
+                                if side != 0 {
                                     VectorKernels.axpy2(ci[b], eu, r, ei, gradient + i * stride, stride: stride)
                                     VectorKernels.axpy2(cj[b], eu, r, ej, gradient + j * stride, stride: stride)
                                 }
@@ -88,10 +91,14 @@ public enum BPRObjective {
                 }
             }
         }
-        for b in 0..<count {
-            touched.append(users[users.startIndex + b])
-            touched.append(Int32(userCount) + positives[positives.startIndex + b])
-            touched.append(Int32(userCount) + negatives[negatives.startIndex + b])
+        let first = touched.count
+        touched.append(contentsOf: repeatElement(0, count: 3 * count))
+        touched.withUnsafeMutableBufferPointer { rows in
+            for b in 0..<count {
+                rows[first + 3 * b] = users[users.startIndex + b]
+                rows[first + 3 * b + 1] = Int32(userCount) + positives[positives.startIndex + b]
+                rows[first + 3 * b + 2] = Int32(userCount) + negatives[negatives.startIndex + b]
+            }
         }
         let penalty = 0.5 * fusedDecay * scale * penaltyParts.reduce(0, +)
         return lossParts.reduce(0, +) * scale + penalty / weight

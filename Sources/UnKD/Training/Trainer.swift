@@ -27,6 +27,7 @@ public final class Trainer {
     /// The PD weights, or empty for plain BPR.
     let itemWeights: [Float]
     var touched: [Int32] = []
+    var triples = TrainingTriples(users: [], positives: [], negatives: [])
 
     /// A trainer for `model` on `split`; every random draw comes from `seed`.
     public init(model: Recommender, split: DataSplit, configuration: TrainingConfiguration, seed: UInt64,
@@ -57,7 +58,7 @@ public final class Trainer {
     @discardableResult
     public func trainEpoch(_ epoch: Int) -> Double {
         distillation?.beginEpoch(epoch)
-        let triples = TrainingTriples.draw(split.train, random: &negatives)
+        triples.redraw(from: split.train, random: &negatives)
         var total = 0.0, batches = 0
         var start = 0
         while start < triples.count {
