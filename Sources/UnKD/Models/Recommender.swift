@@ -85,28 +85,38 @@ public enum LightGCNPropagation {
     }
 
     /// output = (1 / (L + 1)) * sum_{k=0..L} Â^k input, for padded tables of graph.nodes rows.
+    ///
+    /// The sparse product writes each layer to its own buffer (write-only rows keep the gathered column slice in
+    /// cache); a streaming pass then adds it into the running sum, scaling by 1 / (L + 1) after the last layer.
     public static func layerMean(_ input: UnsafePointer<Float>, layers: Int, graph: NormalisedAdjacency, stride: Int,
                                  scratch: inout Scratch, into output: UnsafeMutablePointer<Float>) {
         let count = graph.nodes * stride
         output.update(from: input, count: count)
         guard layers > 0 else { return }
+        let scale = 1 / Float(layers + 1)
         scratch.current.withUnsafeMutableBufferPointer { currentBuffer in
             scratch.next.withUnsafeMutableBufferPointer { nextBuffer in
-                var current = currentBuffer.baseAddress!, next = nextBuffer.baseAddress!
-                current.update(from: input, count: count)
-                for _ in 0..<layers {
+                var current = input, next = nextBuffer.baseAddress!, spare = currentBuffer.baseAddress!
+                for layer in 0..<layers {
                     graph.multiply(current, into: next, stride: stride)
-                    let source = next
-                    Parallel.forEachChunk(count, minimumChunk: 1 << 16) { range in
-                        for k in range { output[k] += source[k] }
+                    let factor: Float = layer == layers - 1 ? scale : 1
+                    let source = UnsafePointer(next)
+                    Parallel.run(chunks: Parallel.chunks(forWork: count)) { chunk in
+                        let chunks = Parallel.chunks(forWork: count)
+                        let lower = count / 8 * chunk / chunks * 8, upper = count / 8 * (chunk + 1) / chunks * 8
+                        let f = SIMD8<Float>(repeating: factor)
+                        var k = lower
+                        while k < upper {
+                            let sum = UnsafeRawPointer(output + k).loadUnaligned(as: SIMD8<Float>.self)
+                                + UnsafeRawPointer(source + k).loadUnaligned(as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(output + k).storeBytes(of: sum * f, as: SIMD8<Float>.self)
+                            k += 8
+                        }
                     }
-                    swap(&current, &next)
+                    current = source
+                    swap(&next, &spare)
                 }
             }
-        }
-        let scale = 1 / Float(layers + 1)
-        Parallel.forEachChunk(count, minimumChunk: 1 << 16) { range in
-            for k in range { output[k] *= scale }
         }
     }
 }
