@@ -1,0 +1,210 @@
+import Foundation
+
+/// UnKD's settings (paper §3.2; official defaults from the reference specification).
+public struct UnKDConfiguration: Codable, Hashable, Sendable {
+    /// K, the number of popularity groups the items are stratified into (the paper finds about 4 best).
+    public var groups: Int = 4
+    /// Pairs per user per epoch, summed over the groups (the paper's "number of soft labels", 30 or 40).
+    public var pairsPerUser: Int = 30
+    /// mu of the rank-aware sampling distribution p(rank) ∝ exp(-rank / mu).
+    public var mu: Double = 20
+    /// Longest teacher list kept per user and group.
+    public var listCap: Int = 1000
+    /// lambda, the weight of the distillation loss next to BPR.
+    public var weight: Double = 1
+
+    /// The official defaults (K = 4, 30 pairs, mu = 20, cap 1000, lambda = 1).
+    public init(groups: Int = 4, pairsPerUser: Int = 30, mu: Double = 20, listCap: Int = 1000, weight: Double = 1) {
+        self.groups = groups
+        self.pairsPerUser = pairsPerUser
+        self.mu = mu
+        self.listCap = listCap
+        self.weight = weight
+    }
+
+    /// Pairs drawn per group: an equal share, rounded half to even, with any shortfall given one pair at a time to the
+    /// first groups, as the official code does (so 30 pairs over K = 4 groups is 8 + 8 + 8 + 8 = 32, over K = 7 it is
+    /// 5, 5, 4, 4, 4, 4, 4).
+    public func pairsPerGroup(_ k: Int) -> [Int] {
+        let share = (Double(pairsPerUser) / Double(k)).rounded(.toNearestOrEven)
+        var counts = [Int](repeating: Int(share), count: k)
+        let shortfall = pairsPerUser - counts.reduce(0, +)
+        for g in 0..<max(0, shortfall) { counts[g] += 1 }
+        return counts
+    }
+}
+
+/// Unbiased knowledge distillation: the student learns the teacher's ranking *within* groups of items of similar
+/// popularity, never across them.
+///
+/// Items are split into K groups of equal total popularity. For each user and group the teacher ranks the user's
+/// candidate items once (`TeacherRanking`). At the start of every epoch each user draws pairs of ranks (a, b) in each
+/// group, each rank with probability ∝ exp(-rank / mu) and a ≠ b; the better-ranked item of the pair is the positive.
+/// Because both items of a pair have about the same popularity, the teacher's preference between them says little
+/// about popularity and much about the user. The student is trained on these pairs with a BPR-style loss,
+/// -log sigmoid(s(u, i+) - s(u, i-)), averaged over the user's pairs and over the batch rows, weighted by lambda and
+/// added to the ordinary BPR loss.
+///
+/// As in the official code, the distillation term is looked up per BPR row, so a user contributes in proportion to
+/// their number of training interactions; a user with fewer than two candidates in a group skips that group (the
+/// official code loops forever there).
+public final class UnKDDistiller: DistillationTerm {
+    /// The settings.
+    public let configuration: UnKDConfiguration
+    /// The groups used for stratification.
+    public let groups: PopularityGroups
+    /// The teacher's per-group rankings.
+    public let ranking: TeacherRanking
+    /// Pairs of the current epoch: user u's pairs are `pairStart[u] ..< pairStart[u + 1]`.
+    public private(set) var pairStart: [Int] = []
+    /// Positive (better-ranked) item of each pair.
+    public private(set) var pairPositives: [Int32] = []
+    /// Negative item of each pair.
+    public private(set) var pairNegatives: [Int32] = []
+    private var random: RandomSource
+    private let perGroup: [Int]
+
+    public var baseWeight: Float { 1 }
+
+    /// Prepares UnKD from a frozen teacher: the groups of the training popularity and the teacher's rankings.
+    public init(configuration: UnKDConfiguration, teacher: EmbeddingTable, train: InteractionMatrix, seed: UInt64) {
+        self.configuration = configuration
+        self.groups = PopularityGroups(train: train, groupCount: configuration.groups)
+        self.ranking = TeacherRanking(teacher: teacher, userCount: train.userCount, train: train, groups: groups,
+                                      cap: configuration.listCap)
+        self.perGroup = configuration.pairsPerGroup(groups.count)
+        self.random = RandomSource.derived(seed: seed, "unkd-pairs")
+    }
+
+    public func beginEpoch(_ epoch: Int) { resample() }
+
+    /// Draws every user's pairs for a new epoch.
+    public func resample() {
+        let q = exp(-1 / configuration.mu)
+        var start = [0], positives: [Int32] = [], negatives: [Int32] = []
+        positives.reserveCapacity(ranking.userCount * perGroup.reduce(0, +))
+        negatives.reserveCapacity(positives.capacity)
+        for user in 0..<ranking.userCount {
+            for (g, count) in perGroup.enumerated() {
+                let list = ranking.list(user: user, group: g)
+                guard list.count >= 2 else { continue }
+                for _ in 0..<count {
+                    var a = 0, b = 0
+                    repeat {
+                        a = Self.truncatedGeometric(q: q, length: list.count, &random)
+                        b = Self.truncatedGeometric(q: q, length: list.count, &random)
+                    } while a == b
+                    positives.append(list[list.startIndex + min(a, b)])
+                    negatives.append(list[list.startIndex + max(a, b)])
+                }
+            }
+            start.append(positives.count)
+        }
+        pairStart = start
+        pairPositives = positives
+        pairNegatives = negatives
+    }
+
+    /// A rank r in 0..<length with probability ∝ q^r (q = exp(-1/mu)), by inverting the distribution function.
+    ///
+    /// The official weights exp(-(r + 1)/mu) differ from q^r by a constant factor, so the distribution is the same.
+    @inline(__always)
+    static func truncatedGeometric(q: Double, length: Int, _ random: inout RandomSource) -> Int {
+        let u = random.unit()
+        let mass = 1 - pow(q, Double(length))
+        let r = Int((log(1 - u * mass) / log(q)).rounded(.down))
+        return min(max(r, 0), length - 1)
+    }
+
+    public func accumulate(_ batch: TrainingBatch, final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                           stride: Int, userCount: Int, epoch: Int, touched: inout [Int32]) -> Float {
+        if pairStart.isEmpty { resample() }
+        let loss = PairwiseDistillation.accumulate(
+            batch.users, pairStart: pairStart, positives: pairPositives, negatives: pairNegatives,
+            final: final, gradient: gradient, stride: stride, userCount: userCount,
+            weight: Float(configuration.weight), touched: &touched)
+        return Float(configuration.weight) * loss
+    }
+}
+
+/// The pairwise distillation loss of a batch: for each batch row with user u, the mean over u's pairs (i+, i-) of
+/// softplus(-(s(u, i+) - s(u, i-))), then the mean over the rows; and its gradient.
+public enum PairwiseDistillation {
+    /// Adds `weight` x the gradient into `gradient`, appends touched rows, returns the unweighted loss.
+    ///
+    /// Two phases as in `BPRObjective`: coefficients per pair (parallel over rows), then the scatter with user rows
+    /// and item rows on different cores.
+    public static func accumulate(_ users: ArraySlice<Int32>, pairStart: [Int], positives: [Int32], negatives: [Int32],
+                                  final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>, stride: Int,
+                                  userCount: Int, weight: Float, touched: inout [Int32]) -> Float {
+        let rows = users.count
+        guard rows > 0 else { return 0 }
+        // Where each row's pairs start in the coefficient array.
+        var offset = [Int](repeating: 0, count: rows + 1)
+        for b in 0..<rows {
+            let u = Int(users[users.startIndex + b])
+            offset[b + 1] = offset[b] + pairStart[u + 1] - pairStart[u]
+        }
+        let pairCount = offset[rows]
+        guard pairCount > 0 else { return 0 }
+        var coefficient = [Float](repeating: 0, count: pairCount)
+        let chunks = Parallel.chunks(forWork: 4 * pairCount * stride)
+        var lossParts = [Float](repeating: 0, count: chunks)
+        let rowScale = 1 / Float(rows)
+        coefficient.withUnsafeMutableBufferPointer { c in
+            let c = c.baseAddress!
+            lossParts.withUnsafeMutableBufferPointer { lossPart in
+                Parallel.run(chunks: chunks) { chunk in
+                    var loss: Float = 0
+                    for b in (rows * chunk / chunks)..<(rows * (chunk + 1) / chunks) {
+                        let u = Int(users[users.startIndex + b])
+                        let count = pairStart[u + 1] - pairStart[u]
+                        guard count > 0 else { continue }
+                        let scale = rowScale / Float(count)
+                        let eu = final + u * stride
+                        var rowLoss: Float = 0
+                        for k in 0..<count {
+                            let p = pairStart[u] + k
+                            let margin = VectorKernels.dot(eu, final + (userCount + Int(positives[p])) * stride, stride: stride)
+                                - VectorKernels.dot(eu, final + (userCount + Int(negatives[p])) * stride, stride: stride)
+                            let (value, slope) = softplusAndSigmoidOfNegative(margin)
+                            rowLoss += value
+                            c[offset[b] + k] = -slope * scale * weight
+                        }
+                        loss += rowLoss * scale
+                    }
+                    lossPart[chunk] = loss
+                }
+            }
+            let sides = Parallel.chunks(forWork: 4 * pairCount * stride) > 1 ? [0, 1] : [-1]
+            Parallel.run(chunks: sides.count) { task in
+                let side = sides[task]
+                for b in 0..<rows {
+                    let u = Int(users[users.startIndex + b])
+                    let eu = final + u * stride
+                    for k in 0..<(pairStart[u + 1] - pairStart[u]) {
+                        let p = pairStart[u] + k, coefficient = c[offset[b] + k]
+                        let i = userCount + Int(positives[p]), j = userCount + Int(negatives[p])
+                        if side <= 0 {
+                            VectorKernels.axpyDifference(coefficient, final + i * stride, final + j * stride,
+                                                         gradient + u * stride, stride: stride)
+                        }
+                        if side != 0 {
+                            VectorKernels.axpy(coefficient, eu, gradient + i * stride, stride: stride)
+                            VectorKernels.axpy(-coefficient, eu, gradient + j * stride, stride: stride)
+                        }
+                    }
+                }
+            }
+        }
+        for b in 0..<rows {
+            let u = Int(users[users.startIndex + b])
+            touched.append(Int32(u))
+            for p in pairStart[u]..<pairStart[u + 1] {
+                touched.append(Int32(userCount) + positives[p])
+                touched.append(Int32(userCount) + negatives[p])
+            }
+        }
+        return lossParts.reduce(0, +)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import XCTest
+@testable import UnKD
+
+final class UnKDTests: XCTestCase {
+    /// A biased teacher on synthetic data: an MF model trained like the paper's teacher (lr 2e-3, briefly), which, like
+    /// real teachers, favours popular items.
+    static let fixture: (split: DataSplit, teacher: EmbeddingTable) = {
+        let data = SyntheticData(.small, seed: 21).dataset
+        let split = DataSplit.make(data, protocol: .unkdCode, seed: 2)
+        let model = Recommender(ModelConfiguration(backbone: .mf, dimension: 48), userCount: data.userCount,
+                                itemCount: data.itemCount, seed: 3)
+        let trainer = Trainer(model: model, split: split, configuration: TrainingConfiguration(learningRate: 2e-3, decay: 1e-3), seed: 3)
+        for epoch in 1...50 { trainer.trainEpoch(epoch) }
+        return (split, trainer.model.parameters)
+    }()
+
+    func testPairsPerGroupFollowTheOfficialAllocation() {
+        let thirty = UnKDConfiguration(pairsPerUser: 30), forty = UnKDConfiguration(pairsPerUser: 40)
+        XCTAssertEqual(thirty.pairsPerGroup(2), [15, 15])
+        XCTAssertEqual(thirty.pairsPerGroup(4), [8, 8, 8, 8])
+        XCTAssertEqual(thirty.pairsPerGroup(7), [5, 5, 4, 4, 4, 4, 4])
+        XCTAssertEqual(thirty.pairsPerGroup(9), [4, 4, 4, 3, 3, 3, 3, 3, 3])
+        XCTAssertEqual(thirty.pairsPerGroup(10), [Int](repeating: 3, count: 10))
+        XCTAssertEqual(forty.pairsPerGroup(3), [14, 13, 13])
+        XCTAssertEqual(forty.pairsPerGroup(6), [7, 7, 7, 7, 7, 7])
+        XCTAssertEqual(forty.pairsPerGroup(9), [5, 5, 5, 5, 4, 4, 4, 4, 4])
+    }
+
+    func testTeacherRankingIsSortedWithinGroupsAndExcludesTraining() {
+        let (split, teacher) = Self.fixture
+        let users = split.train.userCount
+        let groups = PopularityGroups(train: split.train, groupCount: 3)
+        let ranking = TeacherRanking(teacher: teacher, userCount: users, train: split.train, groups: groups, cap: 25)
+        for user in stride(from: 0, to: users, by: 7) {
+            for g in 0..<groups.count {
+                let list = ranking.list(user: user, group: g)
+                let candidates = groups.groups[g].filter { !split.train.contains(user: user, item: $0) }
+                XCTAssertEqual(list.count, min(25, candidates.count))
+                let scores = list.map { item in (0..<48).reduce(Float(0)) { $0 + teacher[user, $1] * teacher[users + Int(item), $1] } }
+                XCTAssertEqual(scores, scores.sorted(by: >), "user \(user) group \(g) not best first")
+                // Nothing left out scores above the last kept item.
+                let kept = Set(list)
+                let last = scores.last ?? .infinity
+                for item in candidates where !kept.contains(item) {
+                    let s = (0..<48).reduce(Float(0)) { $0 + teacher[user, $1] * teacher[users + Int(item), $1] }
+                    XCTAssertLessThanOrEqual(s, last + 1e-5)
+                }
+            }
+        }
+    }
+
+    func testSampledPairsStayInGroupAvoidTrainingItemsAndFollowTheTeacher() {
+        let (split, teacher) = Self.fixture
+        let distiller = UnKDDistiller(configuration: UnKDConfiguration(groups: 4), teacher: teacher, train: split.train, seed: 1)
+        distiller.resample()
+        let users = split.train.userCount
+        for user in 0..<users {
+            for p in distiller.pairStart[user]..<distiller.pairStart[user + 1] {
+                let i = distiller.pairPositives[p], j = distiller.pairNegatives[p]
+                XCTAssertEqual(distiller.groups.groupOfItem[Int(i)], distiller.groups.groupOfItem[Int(j)], "a pair crosses groups")
+                XCTAssertFalse(split.train.contains(user: user, item: i) || split.train.contains(user: user, item: j))
+                let g = Int(distiller.groups.groupOfItem[Int(i)])
+                let list = Array(distiller.ranking.list(user: user, group: g))
+                XCTAssertLessThan(list.firstIndex(of: i)!, list.firstIndex(of: j)!, "the positive must outrank the negative")
+            }
+            // 8 pairs in each of the 4 groups where the user has at least two candidates.
+            let usable = (0..<distiller.groups.count).filter { distiller.ranking.list(user: user, group: $0).count >= 2 }.count
+            XCTAssertEqual(distiller.pairStart[user + 1] - distiller.pairStart[user], 8 * usable)
+        }
+    }
+
+    /// Ranks follow p(r) ∝ exp(-r / mu): a chi-square test of 100,000 draws against the exact probabilities.
+    func testRankDistributionMatchesExponentialWeights() {
+        var random = RandomSource(seed: 12)
+        let mu = 20.0, length = 60, draws = 100_000
+        var counts = [Int](repeating: 0, count: length)
+        for _ in 0..<draws { counts[UnKDDistiller.truncatedGeometric(q: exp(-1 / mu), length: length, &random)] += 1 }
+        let weights = (0..<length).map { exp(-Double($0 + 1) / mu) }
+        let total = weights.reduce(0, +)
+        let chiSquare = zip(counts, weights).reduce(0.0) { sum, pair in
+            let expected = Double(draws) * pair.1 / total
+            return sum + pow(Double(pair.0) - expected, 2) / expected
+        }
+        XCTAssertLessThan(chiSquare, 99.6)  // the 0.001 quantile of chi-square with 59 degrees of freedom
+    }
+
+    func testUsersWithTooFewCandidatesSkipTheGroup() {
+        // User 0 has trained on all items of the head group {0} except none remain: its list there is empty.
+        let train = InteractionMatrix(itemCount: 6, rows: [[0, 1, 2], [0, 3], [0, 4], [0, 5], [1]])
+        var teacher = EmbeddingTable(rows: 5 + 6, dimension: 4)
+        teacher.fill(rows: 0..<11) { 0.5 }
+        let distiller = UnKDDistiller(configuration: UnKDConfiguration(groups: 2, pairsPerUser: 4), teacher: teacher, train: train, seed: 1)
+        distiller.resample()
+        XCTAssertEqual(distiller.groups.groups.first, [0])
+        for user in 0..<5 {
+            let pairs = distiller.pairStart[user + 1] - distiller.pairStart[user]
+            XCTAssertEqual(pairs, 2, "only the second group yields pairs for user \(user)")
+        }
+    }
+
+    /// Finite differences of the whole step with the UnKD term added to BPR.
+    func testDistillationGradient() {
+        let train = InteractionMatrix(itemCount: 8, rows: [[0, 1], [1, 2, 3], [0, 4], [5, 2], [0, 1, 6]])
+        let split = DataSplit(train: train, validation: InteractionMatrix(userCount: 5, itemCount: 8), test: InteractionMatrix(userCount: 5, itemCount: 8))
+        let teacher = Recommender(ModelConfiguration(backbone: .mf, dimension: 8), userCount: 5, itemCount: 8, seed: 4).parameters
+        let distiller = UnKDDistiller(configuration: UnKDConfiguration(groups: 2, pairsPerUser: 4, weight: 0.7), teacher: teacher, train: train, seed: 2)
+        distiller.resample()
+        let batch = TrainingBatch(users: [0, 1, 4, 4], positives: [1, 2, 6, 0], negatives: [3, 7, 2, 5])
+        for configuration in [ModelConfiguration(backbone: .mf, dimension: 6), ModelConfiguration(backbone: .lightGCN, dimension: 5, layers: 1)] {
+            GradientCheck.assertMatchesFiniteDifferences(configuration, split: split, batch: batch, decay: 0.1, distillation: distiller)
+        }
+    }
+
+    /// The mechanism the paper relies on, at the level of the samplers: the items a top-N distiller takes from this
+    /// teacher (its top 10 here, the catalogue having only 200 items) are mostly popular, while UnKD's distillation items are spread over the popularity
+    /// groups by construction (half of the pairs in each of two groups).
+    func testUnKDSpreadsDistillationOverPopularityWhileTopListsDoNot() {
+        let (split, teacher) = Self.fixture
+        let evaluationGroups = PopularityGroups.popularUnpopular(train: split.train)
+        let distiller = UnKDDistiller(configuration: UnKDConfiguration(groups: 2), teacher: teacher, train: split.train, seed: 1)
+        distiller.resample()
+        let unkdItems = distiller.pairPositives + distiller.pairNegatives
+        let unkdUnpopular = Double(unkdItems.filter { evaluationGroups.groupOfItem[Int($0)] == 1 }.count) / Double(unkdItems.count)
+        XCTAssertEqual(unkdUnpopular, 0.5, accuracy: 0.02)
+
+        var evaluator = Evaluator(split: split, part: .test, cutoffs: [10])
+        evaluator.blockSize = 64
+        let topLists = evaluator.topLists(teacher, userCount: split.train.userCount).flatMap { $0 }
+        let topUnpopular = Double(topLists.filter { evaluationGroups.groupOfItem[Int($0)] == 1 }.count) / Double(topLists.count)
+        XCTAssertLessThan(topUnpopular, 0.3, "the teacher's top lists are dominated by popular items")
+    }
+}
