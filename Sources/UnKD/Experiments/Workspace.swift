@@ -14,16 +14,31 @@ public struct ModelSpec: Codable, Hashable, Sendable {
     public var training: TrainingConfiguration
     /// Seed of initialisation and sampling.
     public var seed: UInt64
+    /// For a distilled student: the method and the teacher; nil for a model trained on the data alone.
+    public var distillation: DistillationSpec?
 
     /// A spec with the official code's protocol and split seed.
     public init(dataset: String, splitProtocol: SplitProtocol = .unkdCode, splitSeed: UInt64 = 2022,
-                model: ModelConfiguration, training: TrainingConfiguration, seed: UInt64) {
+                model: ModelConfiguration, training: TrainingConfiguration, seed: UInt64,
+                distillation: DistillationSpec? = nil) {
         self.dataset = dataset
         self.splitProtocol = splitProtocol
         self.splitSeed = splitSeed
         self.model = model
         self.training = training
         self.seed = seed
+        self.distillation = distillation
+    }
+
+    /// The spec of this spec's teacher, if it is a distilled student.
+    public var teacherSpec: ModelSpec? {
+        distillation.map { ModelSpec(dataset: dataset, splitProtocol: splitProtocol, splitSeed: splitSeed,
+                                     model: $0.teacher.model, training: $0.teacher.training, seed: $0.teacher.seed) }
+    }
+
+    /// A short description for progress lines.
+    public var label: String {
+        "\(dataset) \(distillation.map { $0.method.name + " " } ?? "")\(model.label) lr=\(training.learningRate) decay=\(training.decay) seed=\(seed)"
     }
 }
 
@@ -97,15 +112,23 @@ public final class Workspace {
     public func trainedModel(_ spec: ModelSpec) throws -> TrainedModel {
         let split = try self.split(spec.dataset, protocol: spec.splitProtocol, seed: spec.splitSeed)
         let request = ModelRequest(dataset: spec.dataset, splitProtocol: spec.splitProtocol, splitSeed: spec.splitSeed,
-                                   splitFingerprint: split.fingerprint, model: spec.model, training: spec.training, seed: spec.seed)
+                                   splitFingerprint: split.fingerprint, model: spec.model, training: spec.training, seed: spec.seed,
+                                   distillation: spec.distillation)
         let graph = spec.model.backbone == .lightGCN && spec.model.layers > 0 ? self.graph(of: split) : nil
         if let (model, history) = store.load(request) {
             return TrainedModel(spec: spec, model: model, history: history, graph: graph, loaded: true)
         }
-        let label = "\(spec.dataset) \(spec.model.label) lr=\(spec.training.learningRate) decay=\(spec.training.decay) seed=\(spec.seed)"
+        let label = spec.label
+        // A student's teacher is obtained (trained once, then loaded) before the student starts.
+        let term = try spec.teacherSpec.map { teacherSpec -> DistillationTerm in
+            let teacher = try trainedModel(teacherSpec)
+            progress("preparing \(spec.distillation!.method.name) from the teacher")
+            return spec.distillation!.makeTerm(teacher: teacher.finalEmbeddings(), train: split.train, seed: spec.seed)
+        }
         progress("training \(label)")
         let initial = Recommender(spec.model, userCount: split.train.userCount, itemCount: split.train.itemCount, seed: spec.seed)
         let trainer = Trainer(model: initial, split: split, configuration: spec.training, seed: spec.seed, graph: graph)
+        trainer.distillation = term
         let history = trainer.fit(validation: Evaluator(split: split, part: .validation), label: label, progress: progress)
         try store.save(trainer.model, history: history, for: request)
         progress(String(format: "%@: best validation NDCG@20 %.4f at epoch %d (%d epochs, %.0f s)", label, history.bestScore,

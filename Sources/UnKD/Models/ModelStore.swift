@@ -18,6 +18,8 @@ public struct ModelRequest: Codable, Hashable, Sendable {
     public var training: TrainingConfiguration
     /// Seed of initialisation and sampling.
     public var seed: UInt64
+    /// For a distilled student, the method and its teacher.
+    public var distillation: DistillationSpec? = nil
 
     /// A short stable hash of the request, for file names.
     public var key: String {
@@ -63,7 +65,7 @@ public struct ModelStore: Sendable {
     /// The file that holds the model of `request`.
     public func file(for request: ModelRequest) -> URL {
         folder.appendingPathComponent(request.dataset)
-            .appendingPathComponent("\(request.model.label)-seed\(request.seed)-\(request.key).unkdmodel")
+            .appendingPathComponent("\(request.distillation.map { $0.method.name.lowercased() + "-" } ?? "")\(request.model.label)-seed\(request.seed)-\(request.key).unkdmodel")
     }
 
     /// Saves a trained model.

@@ -1,0 +1,51 @@
+/// Which distillation method a student is trained with, and its settings.
+public enum DistillationMethod: Codable, Hashable, Sendable {
+    /// UnKD: popularity-stratified, rank-aware pairs.
+    case unkd(UnKDConfiguration)
+
+    /// The name used in tables and figures.
+    public var name: String {
+        switch self {
+        case .unkd: return "UnKD"
+        }
+    }
+}
+
+/// The teacher a student learns from: a model of the same dataset and split, identified by how it was trained.
+public struct TeacherSpec: Codable, Hashable, Sendable {
+    /// Architecture and objective of the teacher.
+    public var model: ModelConfiguration
+    /// How the teacher was trained.
+    public var training: TrainingConfiguration
+    /// The teacher's seed.
+    public var seed: UInt64
+
+    /// A teacher description.
+    public init(model: ModelConfiguration, training: TrainingConfiguration, seed: UInt64) {
+        self.model = model
+        self.training = training
+        self.seed = seed
+    }
+}
+
+/// A distillation method together with its teacher.
+public struct DistillationSpec: Codable, Hashable, Sendable {
+    /// The method and its settings.
+    public var method: DistillationMethod
+    /// The teacher.
+    public var teacher: TeacherSpec
+
+    /// A distillation description.
+    public init(method: DistillationMethod, teacher: TeacherSpec) {
+        self.method = method
+        self.teacher = teacher
+    }
+
+    /// The distillation term for a student, prepared from the trained teacher's scored embeddings.
+    public func makeTerm(teacher final: EmbeddingTable, train: InteractionMatrix, seed: UInt64) -> DistillationTerm {
+        switch method {
+        case let .unkd(configuration):
+            return UnKDDistiller(configuration: configuration, teacher: final, train: train, seed: seed)
+        }
+    }
+}
