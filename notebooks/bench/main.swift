@@ -106,6 +106,5 @@ struct Bench: ParsableCommand {
     func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 }
 
-extension TableFormat: ExpressibleByArgument {}
 
 Bench.main()

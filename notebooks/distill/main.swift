@@ -110,7 +110,5 @@ struct Distill: ParsableCommand {
     }
 }
 
-extension Backbone: ExpressibleByArgument {}
-extension TableFormat: ExpressibleByArgument {}
 
 Distill.main()

@@ -104,7 +104,5 @@ struct Table2: ParsableCommand {
     func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
 }
 
-extension SplitProtocol: ExpressibleByArgument {}
-extension TableFormat: ExpressibleByArgument {}
 
 Table2.main()

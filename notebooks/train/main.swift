@@ -147,9 +147,5 @@ struct Train: ParsableCommand {
     }
 }
 
-extension Backbone: ExpressibleByArgument {}
-extension SplitProtocol: ExpressibleByArgument {}
-extension AdamVariant: ExpressibleByArgument {}
-extension TableFormat: ExpressibleByArgument {}
 
 Train.main()
