@@ -80,7 +80,7 @@ public final class UnKDDistiller: DistillationTerm {
 
     /// Draws every user's pairs for a new epoch.
     public func resample() {
-        let q = exp(-1 / configuration.mu)
+        let q = exp(-1 / configuration.mu), logQ = -1 / configuration.mu
         var start = [0], positives: [Int32] = [], negatives: [Int32] = []
         positives.reserveCapacity(ranking.userCount * perGroup.reduce(0, +))
         negatives.reserveCapacity(positives.capacity)
@@ -88,11 +88,12 @@ public final class UnKDDistiller: DistillationTerm {
             for (g, count) in perGroup.enumerated() {
                 let list = ranking.list(user: user, group: g)
                 guard list.count >= 2 else { continue }
+                let mass = 1 - pow(q, Double(list.count))
                 for _ in 0..<count {
                     var a = 0, b = 0
                     repeat {
-                        a = Self.truncatedGeometric(q: q, length: list.count, &random)
-                        b = Self.truncatedGeometric(q: q, length: list.count, &random)
+                        a = Self.truncatedGeometric(logQ: logQ, mass: mass, length: list.count, &random)
+                        b = Self.truncatedGeometric(logQ: logQ, mass: mass, length: list.count, &random)
                     } while a == b
                     positives.append(list[list.startIndex + min(a, b)])
                     negatives.append(list[list.startIndex + max(a, b)])
@@ -108,11 +109,12 @@ public final class UnKDDistiller: DistillationTerm {
     /// A rank r in 0..<length with probability ∝ q^r (q = exp(-1/mu)), by inverting the distribution function.
     ///
     /// The official weights exp(-(r + 1)/mu) differ from q^r by a constant factor, so the distribution is the same.
+    /// - Parameters:
+    ///   - logQ: log q = -1 / mu.
+    ///   - mass: 1 - q^length, the distribution's total before normalisation (times 1 - q).
     @inline(__always)
-    static func truncatedGeometric(q: Double, length: Int, _ random: inout RandomSource) -> Int {
-        let u = random.unit()
-        let mass = 1 - pow(q, Double(length))
-        let r = Int((log(1 - u * mass) / log(q)).rounded(.down))
+    static func truncatedGeometric(logQ: Double, mass: Double, length: Int, _ random: inout RandomSource) -> Int {
+        let r = Int((log(1 - random.unit() * mass) / logQ).rounded(.down))
         return min(max(r, 0), length - 1)
     }
 
@@ -132,62 +134,73 @@ public final class UnKDDistiller: DistillationTerm {
 public enum PairwiseDistillation {
     /// Adds `weight` x the gradient into `gradient`, appends touched rows, returns the unweighted loss.
     ///
-    /// Two phases as in `BPRObjective`: coefficients per pair (parallel over rows), then the scatter with user rows
-    /// and item rows on different cores.
+    /// A user who owns several rows of the batch has the same pairs in each, so each distinct user's pairs are
+    /// evaluated once and weighted by the user's number of rows: the same loss and gradient, computed once. Then two
+    /// phases as in `BPRObjective`: coefficients per pair (parallel over users), and the scatter with user rows and
+    /// item rows on different cores.
     public static func accumulate(_ users: ArraySlice<Int32>, pairStart: [Int], positives: [Int32], negatives: [Int32],
                                   final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>, stride: Int,
                                   userCount: Int, weight: Float, touched: inout [Int32]) -> Float {
         let rows = users.count
         guard rows > 0 else { return 0 }
-        // Where each row's pairs start in the coefficient array.
-        var offset = [Int](repeating: 0, count: rows + 1)
-        for b in 0..<rows {
-            let u = Int(users[users.startIndex + b])
-            offset[b + 1] = offset[b] + pairStart[u + 1] - pairStart[u]
+        // Distinct users of the batch with their number of rows, in order of first appearance.
+        var distinct: [Int32] = [], multiplicity: [Float] = []
+        var slot = [Int32: Int]()
+        for user in users {
+            if let k = slot[user] { multiplicity[k] += 1 } else {
+                slot[user] = distinct.count
+                distinct.append(user)
+                multiplicity.append(1)
+            }
         }
-        let pairCount = offset[rows]
+        var offset = [Int](repeating: 0, count: distinct.count + 1)
+        for (k, user) in distinct.enumerated() { offset[k + 1] = offset[k] + pairStart[Int(user) + 1] - pairStart[Int(user)] }
+        let pairCount = offset[distinct.count]
         guard pairCount > 0 else { return 0 }
         var coefficient = [Float](repeating: 0, count: pairCount)
         let chunks = Parallel.chunks(forWork: 4 * pairCount * stride)
         var lossParts = [Float](repeating: 0, count: chunks)
         let rowScale = 1 / Float(rows)
+        pairStart.withUnsafeBufferPointer { start in
+        positives.withUnsafeBufferPointer { positive in
+        negatives.withUnsafeBufferPointer { negative in
         coefficient.withUnsafeMutableBufferPointer { c in
             let c = c.baseAddress!
             lossParts.withUnsafeMutableBufferPointer { lossPart in
                 Parallel.run(chunks: chunks) { chunk in
                     var loss: Float = 0
-                    for b in (rows * chunk / chunks)..<(rows * (chunk + 1) / chunks) {
-                        let u = Int(users[users.startIndex + b])
-                        let count = pairStart[u + 1] - pairStart[u]
+                    for k in (distinct.count * chunk / chunks)..<(distinct.count * (chunk + 1) / chunks) {
+                        let u = Int(distinct[k])
+                        let first = start[u], count = start[u + 1] - first
                         guard count > 0 else { continue }
-                        let scale = rowScale / Float(count)
+                        let scale = rowScale * multiplicity[k] / Float(count)
                         let eu = final + u * stride
-                        var rowLoss: Float = 0
-                        for k in 0..<count {
-                            let p = pairStart[u] + k
-                            let margin = VectorKernels.dot(eu, final + (userCount + Int(positives[p])) * stride, stride: stride)
-                                - VectorKernels.dot(eu, final + (userCount + Int(negatives[p])) * stride, stride: stride)
+                        var userLoss: Float = 0
+                        for p in 0..<count {
+                            let margin = VectorKernels.dotDifference(
+                                eu, final + (userCount + Int(positive[first + p])) * stride,
+                                final + (userCount + Int(negative[first + p])) * stride, stride: stride)
                             let (value, slope) = softplusAndSigmoidOfNegative(margin)
-                            rowLoss += value
-                            c[offset[b] + k] = -slope * scale * weight
+                            userLoss += value
+                            c[offset[k] + p] = -slope * scale * weight
                         }
-                        loss += rowLoss * scale
+                        loss += userLoss * scale
                     }
                     lossPart[chunk] = loss
                 }
             }
-            let sides = Parallel.chunks(forWork: 4 * pairCount * stride) > 1 ? [0, 1] : [-1]
+            let sides = chunks > 1 ? [0, 1] : [-1]
             Parallel.run(chunks: sides.count) { task in
                 let side = sides[task]
-                for b in 0..<rows {
-                    let u = Int(users[users.startIndex + b])
-                    let eu = final + u * stride
-                    for k in 0..<(pairStart[u + 1] - pairStart[u]) {
-                        let p = pairStart[u] + k, coefficient = c[offset[b] + k]
-                        let i = userCount + Int(positives[p]), j = userCount + Int(negatives[p])
+                for k in 0..<distinct.count {
+                    let u = Int(distinct[k])
+                    let eu = final + u * stride, gu = gradient + u * stride
+                    let first = start[u]
+                    for p in 0..<(start[u + 1] - first) {
+                        let coefficient = c[offset[k] + p]
+                        let i = userCount + Int(positive[first + p]), j = userCount + Int(negative[first + p])
                         if side <= 0 {
-                            VectorKernels.axpyDifference(coefficient, final + i * stride, final + j * stride,
-                                                         gradient + u * stride, stride: stride)
+                            VectorKernels.axpyDifference(coefficient, final + i * stride, final + j * stride, gu, stride: stride)
                         }
                         if side != 0 {
                             VectorKernels.axpy(coefficient, eu, gradient + i * stride, stride: stride)
@@ -197,12 +210,21 @@ public enum PairwiseDistillation {
                 }
             }
         }
-        for b in 0..<rows {
-            let u = Int(users[users.startIndex + b])
-            touched.append(Int32(u))
-            for p in pairStart[u]..<pairStart[u + 1] {
-                touched.append(Int32(userCount) + positives[p])
-                touched.append(Int32(userCount) + negatives[p])
+        }
+        }
+        }
+        let first = touched.count
+        touched.append(contentsOf: repeatElement(0, count: distinct.count + 2 * pairCount))
+        touched.withUnsafeMutableBufferPointer { out in
+            var k = first
+            for user in distinct {
+                let u = Int(user)
+                out[k] = user; k += 1
+                for p in pairStart[u]..<pairStart[u + 1] {
+                    out[k] = Int32(userCount) + positives[p]
+                    out[k + 1] = Int32(userCount) + negatives[p]
+                    k += 2
+                }
             }
         }
         return lossParts.reduce(0, +)

@@ -75,7 +75,8 @@ final class UnKDTests: XCTestCase {
         var random = RandomSource(seed: 12)
         let mu = 20.0, length = 60, draws = 100_000
         var counts = [Int](repeating: 0, count: length)
-        for _ in 0..<draws { counts[UnKDDistiller.truncatedGeometric(q: exp(-1 / mu), length: length, &random)] += 1 }
+        let mass = 1 - exp(-Double(length) / mu)
+        for _ in 0..<draws { counts[UnKDDistiller.truncatedGeometric(logQ: -1 / mu, mass: mass, length: length, &random)] += 1 }
         let weights = (0..<length).map { exp(-Double($0 + 1) / mu) }
         let total = weights.reduce(0, +)
         let chiSquare = zip(counts, weights).reduce(0.0) { sum, pair in
