@@ -63,6 +63,12 @@ struct Train: ParsableCommand {
     @Flag(help: "Search the paper's grid {1e-2, 1e-3, 1e-4}^2 of learning rate and L2 weight on validation.")
     var tune = false
 
+    @Option(name: .customLong("tune-lr"), parsing: .upToNextOption, help: "Learning rates searched by --tune.")
+    var tuneLearningRates: [Double] = [1e-2, 1e-3, 1e-4]
+
+    @Option(name: .customLong("tune-decay"), parsing: .upToNextOption, help: "L2 weights searched by --tune.")
+    var tuneDecays: [Double] = [1e-2, 1e-3, 1e-4]
+
     @Option(help: "Seed of initialisation and sampling.")
     var seed: UInt64 = 2022
 
@@ -98,7 +104,7 @@ struct Train: ParsableCommand {
                              model: model, training: training, seed: seed)
         let trained: TrainedModel
         if tune {
-            let (best, scores) = try workspace.tune(spec)
+            let (best, scores) = try workspace.tune(spec, learningRates: tuneLearningRates, decays: tuneDecays)
             var grid = TextTable(header: ["learning rate", "decay", "validation NDCG@20"])
             for s in scores { grid.append(["\(s.learningRate)", "\(s.decay)", String(format: "%.4f", s.ndcg)]) }
             print("Grid search on validation:\n\n" + grid.rendered(format))
