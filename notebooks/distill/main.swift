@@ -51,6 +51,9 @@ struct Distill: ParsableCommand {
     @Option(help: "UnKD: weight lambda of the distillation loss.")
     var weight = 1.0
 
+    @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code (default) or paper-text.")
+    var splitProtocol: SplitProtocol = .unkdCode
+
     @Option(help: "Seed of teacher and students.")
     var seed: UInt64 = 2022
 
@@ -68,7 +71,8 @@ struct Distill: ParsableCommand {
         func spec(_ model: ModelConfiguration, distillation: DistillationSpec? = nil) -> ModelSpec {
             var training = TrainingDefaults.configuration(dataset: dataset, model: model)
             training.maxEpochs = maxEpochs
-            return ModelSpec(dataset: dataset, model: model, training: training, seed: seed, distillation: distillation)
+            return ModelSpec(dataset: dataset, splitProtocol: splitProtocol, model: model, training: training, seed: seed,
+                             distillation: distillation)
         }
         let teacherSpec = spec(.teacher(backbone))
         let unkd = UnKDConfiguration(groups: groups, pairsPerUser: pairs, mu: mu, weight: weight)
@@ -104,7 +108,7 @@ struct Distill: ParsableCommand {
                           "\(trained.history.bestEpoch)"])
         }
         if format == .markdown {
-            print("\(dataset), \(backbone.rawValue), seed \(seed); UnKD K=\(groups), pairs=\(pairs), mu=\(mu), lambda=\(weight)\n")
+            print("\(dataset), \(backbone.rawValue), protocol \(splitProtocol.rawValue), seed \(seed); UnKD K=\(groups), pairs=\(pairs), mu=\(mu), lambda=\(weight)\n")
         }
         print(table.rendered(format), terminator: "")
     }
