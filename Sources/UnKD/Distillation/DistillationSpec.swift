@@ -41,11 +41,18 @@ public struct DistillationSpec: Codable, Hashable, Sendable {
         self.teacher = teacher
     }
 
-    /// The distillation term for a student, prepared from the trained teacher's scored embeddings.
-    public func makeTerm(teacher final: EmbeddingTable, train: InteractionMatrix, seed: UInt64) -> DistillationTerm {
+    /// The distillation term for a student, prepared from the trained teacher.
+    ///
+    /// - Parameters:
+    ///   - teacher: the frozen teacher (its scored embeddings give soft labels and rankings; its ego embeddings serve
+    ///     the embedding-based methods).
+    ///   - student: how the student is trained (methods with parameters of their own use its learning rate).
+    public func makeTerm(teacher: TrainedModel, train: InteractionMatrix, student: TrainingConfiguration, seed: UInt64)
+        -> DistillationTerm
+    {
         switch method {
         case let .unkd(configuration):
-            return UnKDDistiller(configuration: configuration, teacher: final, train: train, seed: seed)
+            return UnKDDistiller(configuration: configuration, teacher: teacher.finalEmbeddings(), train: train, seed: seed)
         }
     }
 }

@@ -14,4 +14,16 @@ public protocol DistillationTerm: AnyObject {
     /// appends the rows it touched, and returns the weighted loss.
     func accumulate(_ batch: TrainingBatch, final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
                     stride: Int, userCount: Int, epoch: Int, touched: inout [Int32]) -> Float
+
+    /// Like `accumulate`, for a part of the loss defined on the student's ego (layer-0) embeddings rather than the
+    /// scored ones (DE-RRD's experts and HTD's topology, as in the official code). It is called after LightGCN's
+    /// backward pass with the ego table and its gradient; for MF the two tables are the same.
+    func accumulateOnEgo(_ batch: TrainingBatch, ego: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                         stride: Int, userCount: Int, epoch: Int, touched: inout [Int32]) -> Float
+}
+
+extension DistillationTerm {
+    /// Most terms have no part on the ego embeddings.
+    public func accumulateOnEgo(_ batch: TrainingBatch, ego: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                                stride: Int, userCount: Int, epoch: Int, touched: inout [Int32]) -> Float { 0 }
 }

@@ -115,6 +115,10 @@ public final class Trainer {
                     // The base loss is weighted as a whole, so its L2 part carries the same weight.
                     loss += BPRObjective.accumulateL2(batch, ego: ego.baseAddress!, gradient: g.baseAddress!,
                                                       stride: stride, userCount: users, decay: decay * baseWeight)
+                    if let distillation {
+                        loss += distillation.accumulateOnEgo(batch, ego: ego.baseAddress!, gradient: g.baseAddress!, stride: stride,
+                                                             userCount: users, epoch: epoch, touched: &touched)
+                    }
                 }
             }
         } else {
@@ -143,6 +147,11 @@ public final class Trainer {
         if let distillation {
             loss += distillation.accumulate(batch, final: final, gradient: gradient, stride: stride, userCount: users,
                                             epoch: epoch, touched: &touched)
+            // Parts on the ego rows: here for MF, whose scored rows are the ego rows; after the backward pass for LightGCN.
+            if graph == nil {
+                loss += distillation.accumulateOnEgo(batch, ego: final, gradient: gradient, stride: stride, userCount: users,
+                                                     epoch: epoch, touched: &touched)
+            }
         }
         return loss
     }
