@@ -1,0 +1,75 @@
+import Crypto
+import Foundation
+
+/// Everything one run produced, saved as a small JSON file: the exact experiment, the data it ran on, how training
+/// went, and every test measure of the engine. Tables and figures are made from these files.
+public struct ExperimentResult: Codable, Sendable {
+    /// File format version.
+    public var format = 1
+    /// The method's name in the tables (Teacher, Student, UnKD, ...).
+    public var method: String
+    /// The experiment: dataset, protocol, model, training, seed, and for a student the method and teacher.
+    public var spec: ModelSpec
+    /// SHA-256 of the data split.
+    public var splitFingerprint: String
+    /// Validation curve, best epoch, times.
+    public var history: TrainingHistory
+    /// Metrics on the test users at the best epoch.
+    public var test: EvaluationReport
+    /// When the run finished (ISO 8601).
+    public var finished: String
+}
+
+/// Results on disk, one JSON file per experiment, named by the experiment's hash; written atomically, so an
+/// interrupted grid resumes where it stopped and a table reads whatever is present.
+public struct ResultStore: Sendable {
+    /// The folder (committed to the repository for the paper's grid: the files are small aggregates).
+    public let folder: URL
+
+    /// A store in `folder`.
+    public init(folder: URL) { self.folder = folder }
+
+    /// A stable hash of a spec.
+    public static func key(_ spec: ModelSpec) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(spec)) ?? Data()
+        return SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The file of an experiment.
+    public func file(method: String, spec: ModelSpec) -> URL {
+        let safe = method.lowercased().replacingOccurrences(of: " ", with: "-")
+        return folder.appendingPathComponent(spec.dataset)
+            .appendingPathComponent("\(safe)-\(spec.model.label)-seed\(spec.seed)-\(Self.key(spec)).json")
+    }
+
+    /// The stored result, if present and readable (an unreadable file is treated as absent and will be rewritten).
+    public func load(method: String, spec: ModelSpec) -> ExperimentResult? {
+        guard let data = try? Data(contentsOf: file(method: method, spec: spec)),
+              let result = try? JSONDecoder().decode(ExperimentResult.self, from: data), result.spec == spec else { return nil }
+        return result
+    }
+
+    /// Saves a result.
+    public func save(_ result: ExperimentResult) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(result), to: file(method: result.method, spec: result.spec))
+    }
+}
+
+extension Workspace {
+    /// The result of one experiment: read from `results` when present, else trained (or loaded from the model
+    /// store), evaluated on the test users, saved and returned.
+    public func result(method: String, spec: ModelSpec, results: ResultStore) throws -> ExperimentResult {
+        if let stored = results.load(method: method, spec: spec) { return stored }
+        let trained = try trainedModel(spec)
+        let split = try self.split(spec.dataset, protocol: spec.splitProtocol, seed: spec.splitSeed)
+        let result = ExperimentResult(
+            method: method, spec: spec, splitFingerprint: split.fingerprint, history: trained.history,
+            test: try evaluate(trained), finished: ISO8601DateFormatter().string(from: Date()))
+        try results.save(result)
+        return result
+    }
+}

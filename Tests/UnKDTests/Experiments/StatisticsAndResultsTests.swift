@@ -1,0 +1,45 @@
+import Foundation
+import XCTest
+@testable import UnKD
+
+final class StatisticsAndResultsTests: XCTestCase {
+    func testSeedSummaryByHand() {
+        let summary = SeedSummary([1, 2, 3])
+        XCTAssertEqual(summary.mean, 2)
+        XCTAssertEqual(summary.halfWidth, 4.303 / 3.0.squareRoot(), accuracy: 1e-9)  // sd 1, t(2) = 4.303
+        XCTAssertEqual(SeedSummary([0.5]).halfWidth, 0)
+    }
+
+    /// Reference values from an independent implementation (SciPy's ttest_rel and betainc).
+    func testPairedTTestAndIncompleteBeta() throws {
+        let (t, p) = try XCTUnwrap(Statistics.pairedTTest([1, 2, 3, 4], [0, 0, 1, 1]))
+        XCTAssertEqual(t, 4.898979485566356, accuracy: 1e-9)
+        XCTAssertEqual(p, 0.016276603459428555, accuracy: 1e-7)
+        XCTAssertEqual(Statistics.regularisedIncompleteBeta(x: 0.5, a: 2, b: 3), 0.6875, accuracy: 1e-10)
+        XCTAssertEqual(Statistics.regularisedIncompleteBeta(x: 0.9, a: 0.5, b: 2.5), 0.9988855624584926, accuracy: 1e-9)
+        XCTAssertEqual(Statistics.regularisedIncompleteBeta(x: 0.3, a: 10, b: 0.5), 1.2205229279531696e-06, accuracy: 1e-12)
+        XCTAssertNil(Statistics.pairedTTest([1, 2], [0, 1]), "equal differences have no variance")
+        XCTAssertNil(Statistics.pairedTTest([1], [0]))
+    }
+
+    func testResultsAreCachedByExperiment() throws {
+        let folder = try FixtureFolder()
+        var locator = DataLocator(dataDirectory: folder.url)
+        locator.allowDownload = false
+        let workspace = Workspace(locator: locator, modelFolder: folder.url.appendingPathComponent("models"), progress: { _ in })
+        let results = ResultStore(folder: folder.url.appendingPathComponent("results"))
+        var training = TrainingConfiguration(learningRate: 0.01, decay: 0.001)
+        training.maxEpochs = 10
+        let spec = ModelSpec(dataset: "synthetic", model: ModelConfiguration(backbone: .mf, dimension: 8), training: training, seed: 1)
+        let first = try workspace.result(method: "Student", spec: spec, results: results)
+        XCTAssertEqual(first.history.epochsRun, 10)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: results.file(method: "Student", spec: spec).path))
+        // The second request is answered from the file, not retrained: same finish stamp.
+        let second = try workspace.result(method: "Student", spec: spec, results: results)
+        XCTAssertEqual(second.finished, first.finished)
+        XCTAssertEqual(second.test, first.test)
+        var other = spec
+        other.seed = 2
+        XCTAssertNil(results.load(method: "Student", spec: other))
+    }
+}
