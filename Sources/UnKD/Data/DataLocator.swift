@@ -24,6 +24,8 @@ public struct DataLocator: Sendable {
     public var syntheticSeed: UInt64 = 2022
     /// Receives one line per step that takes a while (reading, downloading).
     public var progress: @Sendable (String) -> Void = { _ in }
+    /// Fetches a URL's content (HTTP by default; tests substitute a local source).
+    public var fetch: @Sendable (URL) throws -> Data = DataLocator.httpFetch
 
     /// The default data directory: `$UNKD_DATA`, else `~/.cache/unkd`.
     public static var defaultDataDirectory: URL {
@@ -105,8 +107,8 @@ public struct DataLocator: Sendable {
     func download(_ file: DownloadableFile, to target: URL) throws {
         guard let url = URL(string: file.url) else { throw UnKDError.invalidArgument("bad URL \(file.url)") }
         progress("downloading \(file.url)")
-        let data = try Self.fetch(url)
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let data = try fetch(url)
+        let sha = SHA256Hex.of(data)
         if let expected = file.sha256, expected != sha {
             throw UnKDError.checksumMismatch(file: file.url, algorithm: "SHA-256", expected: expected, actual: sha)
         }
@@ -119,7 +121,8 @@ public struct DataLocator: Sendable {
         progress("saved \(data.count / 1_000_000) MB to \(target.path)")
     }
 
-    private static func fetch(_ url: URL) throws -> Data {
+    /// Downloads a URL with URLSession, failing on a non-2xx status.
+    public static func httpFetch(_ url: URL) throws -> Data {
         final class Box: @unchecked Sendable { var result: Result<Data, Error>? }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
@@ -138,4 +141,10 @@ public struct DataLocator: Sendable {
         done.wait()
         return try box.result!.get()
     }
+}
+
+/// Lower-case hexadecimal SHA-256, the form checksums are published in.
+public enum SHA256Hex {
+    /// The SHA-256 of `data` as 64 hex digits.
+    public static func of(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 }

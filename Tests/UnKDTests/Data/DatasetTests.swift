@@ -74,3 +74,40 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual([split.validationUsers.count, split.testUsers.count], [1043, 4176])
     }
 }
+
+/// The download path with a local stand-in for the network.
+final class DownloadTests: XCTestCase {
+    func testVerifiedDownloadIsKeptAndAMismatchLeavesNothing() throws {
+        let folder = try FixtureFolder()
+        let source = try folder.write("source/users.dat", "3 1 2 3\n")
+        let sha = String(repeating: "0", count: 64)  // deliberately wrong
+        var locator = DataLocator(dataDirectory: folder.url.appendingPathComponent("cache"))
+        locator.fetch = { try Data(contentsOf: $0) }
+        let target = folder.url.appendingPathComponent("cache/x/users.dat")
+        let good = DownloadableFile(url: URL(fileURLWithPath: source).absoluteString, fileName: "users.dat",
+                                    sha256: try computedSHA(source), md5: nil)
+        try locator.download(good, to: target)
+        XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "3 1 2 3\n")
+
+        let other = folder.url.appendingPathComponent("cache/y/users.dat")
+        let bad = DownloadableFile(url: URL(fileURLWithPath: source).absoluteString, fileName: "users.dat", sha256: sha, md5: nil)
+        XCTAssertThrowsError(try locator.download(bad, to: other)) { error in
+            guard case UnKDError.checksumMismatch? = error as? UnKDError else { return XCTFail("\(error)") }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: other.path), "a file that fails verification is not kept")
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: other.deletingLastPathComponent().path)) ?? []
+        XCTAssertEqual(leftovers, [])
+        // A failing fetch becomes an error that says what to fetch and where to put it.
+        locator.fetch = { _ in throw URLError(.notConnectedToInternet) }
+        try? FileManager.default.removeItem(at: folder.url.appendingPathComponent("cache"))
+        XCTAssertThrowsError(try locator.load("citeulike")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("The download failed") && text.contains("CollMetric") && text.contains("cache/citeulike/users.dat"), text)
+        }
+    }
+
+    private func computedSHA(_ path: String) throws -> String {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return SHA256Hex.of(data)
+    }
+}
