@@ -15,6 +15,9 @@ public enum TrainingDefaults {
         // CiteULike, MF teacher: validation NDCG@20 0.1444 (decay 1e-3: 0.1436, 1e-4: 0.1344; lr 1e-2 at best
         // 0.1010). lr 1e-4 not run.
         "citeulike/mf/100": (1e-3, 1e-2),
+        // The small synthetic dataset serves smoke runs of a few dozen epochs: a fast learning rate.
+        "synthetic/mf/100": (1e-2, 1e-3), "synthetic/mf/10": (1e-2, 1e-3),
+        "synthetic/lightgcn/100": (1e-2, 1e-3), "synthetic/lightgcn/10": (1e-2, 1e-3),
     ]
 
     /// The training configuration to use for a model on a dataset.

@@ -1,0 +1,123 @@
+/*:
+ # Figure 5: how many popularity groups?
+
+ K, the number of popularity groups, is UnKD's central knob. With K = 1 there is a single group holding every item:
+ pairs are drawn from the teacher's whole ranking, popular and unpopular items compete, and the teacher's popularity
+ bias flows straight into the student. Each extra group makes the items inside a group more alike in popularity, so
+ the teacher's preference between two of them says less about popularity and more about the user. But groups also
+ shrink: with many groups, each holds few items and the pairs drawn from it carry less information. The paper finds
+ that recall on the unpopular items first rises with K and then falls, with the best around K = 4.
+
+ This notebook trains an UnKD student for every K from 1 to 10, over several seeds, and plots Recall@10 overall and on
+ the unpopular group against K, with the seed spread as a band and the plain student as a dashed line.
+*/
+import ArgumentParser
+import Foundation
+import PaperFigures
+import Plotting
+import UnKD
+
+struct Fig5: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fig5", abstract: "Figure 5: UnKD's Recall@10 (overall and unpopular) against the number of groups K.")
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Datasets (comma-separated); those not available are skipped.")
+    var dataset = "ml-1m,apps,citeulike"
+
+    @Option(help: "Seeds per point.")
+    var seeds = 5
+
+    @Option(help: "Largest K.")
+    var maxGroups = 10
+
+    @Option(help: "Upper bound on epochs of every model.")
+    var epochs = 1000
+
+    @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; files marked synthetic.")
+    var quick = false
+
+    @Option(help: "Output formats: png, pdf or both.")
+    var format: FigureFormats = .both
+
+    @Option(help: "Output folder.")
+    var out = "figures"
+
+    @Option(name: .customLong("results-dir"), help: "Where run results are kept.")
+    var resultsDirectory = "results"
+
+    @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
+    var modelsDirectory: String?
+
+    func run() throws {
+        let names = quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init)
+        let seedList = (0..<(quick ? 2 : seeds)).map { UInt64(2022 + $0) }
+        let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
+        let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
+        let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick)
+        let ks = Array(1...maxGroups)
+        var panels: [Panel] = []
+        var csv = TextTable(header: ["dataset", "K", "Recall@10 mean", "Recall@10 CI", "unpopular Recall@10 mean",
+                                     "unpopular Recall@10 CI", "seeds"])
+        for name in names {
+            var grid = PaperGrid(dataset: name, maxEpochs: quick ? 30 : epochs)
+            var overall: [SeedSummary] = [], unpopular: [SeedSummary] = []
+            var studentOverall: [Double] = [], studentUnpopular: [Double] = []
+            do {
+                for seed in seedList {
+                    let student = try workspace.result(method: "Student", spec: grid.student(.mf, seed: seed), results: results)
+                    studentOverall.append(student.test.at(10)!.recall)
+                    studentUnpopular.append(student.test.group("unpopular", at: 10)!.recall)
+                }
+                for k in ks {
+                    grid.unkd.groups = k
+                    var recall: [Double] = [], tail: [Double] = []
+                    for seed in seedList {
+                        let result = try workspace.result(method: "UnKD", spec: grid.distilled(.unkd(grid.unkd), .mf, seed: seed), results: results)
+                        recall.append(result.test.at(10)!.recall)
+                        tail.append(result.test.group("unpopular", at: 10)!.recall)
+                    }
+                    overall.append(SeedSummary(recall))
+                    unpopular.append(SeedSummary(tail))
+                    Progress.say("\(name): K = \(k) done")
+                }
+            } catch let error as UnKDError {
+                Progress.say("\(name): skipped (\(error))")
+                continue
+            }
+/*:
+ ## The panels
+
+ Two panels per dataset: overall Recall@10 and unpopular-group Recall@10 (the official normalisation over all test
+ users), each with the mean over seeds, a band of the 95% interval, and the plain student's mean as a reference.
+*/
+            let display = DatasetCatalog.descriptor(name).displayName
+            for (title, summaries, student) in [("\(display): Recall@10", overall, studentOverall),
+                                                ("\(display): unpopular Recall@10", unpopular, studentUnpopular)] {
+                let band = Band(lower: summaries.map { $0.mean - $0.halfWidth }, upper: summaries.map { $0.mean + $0.halfWidth })
+                panels.append(Panel(
+                    title: title, xLabel: "number of groups K", yLabel: "Recall@10", yFormat: .plain(decimals: 3),
+                    xTicks: ks.map(Double.init),
+                    chart: .lines([LineSeries(name: "UnKD", x: ks.map(Double.init), y: summaries.map(\.mean),
+                                              band: seedList.count > 1 ? band : nil)]),
+                    referenceLines: [ReferenceLine(value: student.reduce(0, +) / Double(student.count), label: "Student", style: .dashed)]))
+            }
+            for (k, (o, u)) in zip(ks, zip(overall, unpopular)) {
+                csv.append([name, "\(k)", String(format: "%.4f", o.mean), String(format: "%.4f", o.halfWidth),
+                            String(format: "%.4f", u.mean), String(format: "%.4f", u.halfWidth), "\(seedList.count)"])
+            }
+        }
+        guard !panels.isEmpty else {
+            throw UnKDError.invalidArgument("no dataset was available; pass --data NAME=PATH, or --quick for synthetic data")
+        }
+        print(csv.rendered(.markdown))
+        var figure = Figure(columns: 2, panelSize: (300, 220), title: output.title("Figure 5: UnKD against the number of groups K (MF)"),
+                            seriesColours: SeriesColours.fixed)
+        for panel in panels { figure.add(panel) }
+        let files = try output.write(figure, name: "fig5") + [try output.writeCSV(csv, name: "fig5")]
+        Progress.say("wrote " + files.map(\.path).joined(separator: ", "))
+    }
+}
+
+Fig5.main()
