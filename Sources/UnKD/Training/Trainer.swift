@@ -75,9 +75,12 @@ public final class Trainer {
     /// One optimiser step on `batch`; returns the batch loss.
     func step(_ batch: TrainingBatch, epoch: Int) -> Float {
         let loss = computeGradient(batch, epoch: epoch)
-        // After propagation every row has a gradient; for MF only the rows the losses touched.
+        // After propagation every row has a gradient; for MF only the rows the losses touched. Dense Adam updates
+        // every row either way, so when the touched list is longer than the table, marking rows costs more than
+        // reading every row's gradient.
+        let allRows = graph != nil || (adam.variant == .dense && touched.count > model.parameters.rows)
         adam.update(&model.parameters.values, gradient: &gradient, stride: model.parameters.stride,
-                    touchedRows: graph == nil ? touched : nil)
+                    touchedRows: allRows ? nil : touched)
         return loss
     }
 
