@@ -2,11 +2,17 @@
 public enum DistillationMethod: Codable, Hashable, Sendable {
     /// UnKD: popularity-stratified, rank-aware pairs.
     case unkd(UnKDConfiguration)
+    /// RD: the teacher's top lists as position-weighted positives, mixed convexly with the base loss.
+    case rd(RDConfiguration)
+    /// CD: soft labels on items sampled from the teacher's top lists (with a PD teacher, PD-CD).
+    case cd(CDConfiguration)
 
     /// The name used in tables and figures.
     public var name: String {
         switch self {
         case .unkd: return "UnKD"
+        case .rd: return "RD"
+        case .cd: return "CD"
         }
     }
 }
@@ -53,6 +59,10 @@ public struct DistillationSpec: Codable, Hashable, Sendable {
         switch method {
         case let .unkd(configuration):
             return UnKDDistiller(configuration: configuration, teacher: teacher.finalEmbeddings(), train: train, seed: seed)
+        case let .rd(configuration):
+            return RDDistiller(configuration: configuration, teacher: teacher.finalEmbeddings(), train: train, seed: seed)
+        case let .cd(configuration):
+            return CDDistiller(configuration: configuration, teacher: teacher.finalEmbeddings(), train: train, seed: seed)
         }
     }
 }
