@@ -122,7 +122,7 @@ public struct DataLocator: Sendable {
     }
 
     /// Downloads a URL with URLSession, failing on a non-2xx status.
-    public static func httpFetch(_ url: URL) throws -> Data {
+    @Sendable public static func httpFetch(_ url: URL) throws -> Data {
         final class Box: @unchecked Sendable { var result: Result<Data, Error>? }
         let box = Box()
         let done = DispatchSemaphore(value: 0)

@@ -47,7 +47,7 @@ public struct DataOptions: ParsableArguments, Sendable {
 /// Progress lines for long-running work: to standard error, so standard output stays a clean table or CSV.
 public enum Progress {
     /// Writes one line to standard error.
-    public static func say(_ line: String) {
+    @Sendable public static func say(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

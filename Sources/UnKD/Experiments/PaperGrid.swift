@@ -9,6 +9,11 @@ public struct PaperGrid: Sendable {
     public var maxEpochs = 1000
     /// UnKD's settings.
     public var unkd = UnKDConfiguration()
+    /// RD's settings. Its weight mixes convexly with the base loss, and the official 1.0 removes BPR altogether
+    /// (spec bug B4), so the grid uses 0.5 until RD is tuned.
+    public var rd = RDConfiguration(weight: 0.5)
+    /// CD's settings (official constants).
+    public var cd = CDConfiguration()
 
     /// A grid for one dataset.
     public init(dataset: String, splitProtocol: SplitProtocol = .unkdCode, maxEpochs: Int = 1000) {
@@ -36,6 +41,8 @@ public struct PaperGrid: Sendable {
     public func table3Rows(_ backbone: Backbone, seed: UInt64) -> [(method: String, spec: ModelSpec)] {
         [("Teacher", teacher(backbone, seed: seed)),
          ("Student", student(backbone, seed: seed)),
+         ("RD", distilled(.rd(rd), backbone, seed: seed)),
+         ("CD", distilled(.cd(cd), backbone, seed: seed)),
          ("UnKD", distilled(.unkd(unkd), backbone, seed: seed))]
     }
 

@@ -36,7 +36,7 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
     }
 
     @inlinable @inline(__always)
-    @usableFromInline func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// A uniform integer in `0..<bound` (Lemire's multiply-shift with rejection, so exactly uniform).
     @inlinable @inline(__always)

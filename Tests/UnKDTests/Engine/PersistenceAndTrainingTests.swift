@@ -13,10 +13,15 @@ final class PersistenceAndTrainingTests: XCTestCase {
 
     func testSaveLoadRoundTripAndDamageDetection() throws {
         let folder = try FixtureFolder()
-        var reports: [String] = []
-        let lock = NSLock()
+        final class Reports: @unchecked Sendable {
+            private let lock = NSLock()
+            private var stored: [String] = []
+            func add(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+            var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+        }
+        let reports = Reports()
         var store = ModelStore(folder: folder.url)
-        store.report = { line in lock.lock(); reports.append(line); lock.unlock() }
+        store.report = { reports.add($0) }
         let configuration = ModelConfiguration(backbone: .lightGCN, dimension: 10, layers: 2)
         let model = Recommender(configuration, userCount: data.userCount, itemCount: data.itemCount, seed: 5)
         var history = TrainingHistory()
@@ -37,11 +42,11 @@ final class PersistenceAndTrainingTests: XCTestCase {
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: file)
         XCTAssertNil(store.load(request(configuration)))
-        XCTAssertTrue(reports.last?.contains("checksum") == true, "\(reports)")
+        XCTAssertTrue(reports.lines.last?.contains("checksum") == true, "\(reports.lines)")
         // A truncated file likewise.
         try bytes.prefix(100).write(to: file)
         XCTAssertNil(store.load(request(configuration)))
-        XCTAssertEqual(reports.count, 2)
+        XCTAssertEqual(reports.lines.count, 2)
         // No temporary files are left beside the model.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)
         XCTAssertEqual(leftovers.filter { $0.hasSuffix(".tmp") }, [])
