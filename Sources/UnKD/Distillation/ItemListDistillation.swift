@@ -52,15 +52,8 @@ enum ItemListDistillation {
                            lossOfList: (_ user: Int, _ scores: UnsafeMutableBufferPointer<Float>) -> Float) -> Float {
         let rows = users.count
         guard rows > 0 else { return 0 }
-        var distinct: [Int32] = [], multiplicity: [Float] = []
-        var slot = [Int32: Int]()
-        for user in users {
-            if let k = slot[user] { multiplicity[k] += 1 } else {
-                slot[user] = distinct.count
-                distinct.append(user)
-                multiplicity.append(1)
-            }
-        }
+        let batchUsers = BatchUsers(users)
+        let distinct = batchUsers.users, multiplicity = batchUsers.rows
         var offset = [Int](repeating: 0, count: distinct.count + 1)
         for (k, user) in distinct.enumerated() { offset[k + 1] = offset[k] + listStart[Int(user) + 1] - listStart[Int(user)] }
         let entryCount = offset[distinct.count]

@@ -143,16 +143,8 @@ public enum PairwiseDistillation {
                                   userCount: Int, weight: Float, touched: inout [Int32]) -> Float {
         let rows = users.count
         guard rows > 0 else { return 0 }
-        // Distinct users of the batch with their number of rows, in order of first appearance.
-        var distinct: [Int32] = [], multiplicity: [Float] = []
-        var slot = [Int32: Int]()
-        for user in users {
-            if let k = slot[user] { multiplicity[k] += 1 } else {
-                slot[user] = distinct.count
-                distinct.append(user)
-                multiplicity.append(1)
-            }
-        }
+        let batchUsers = BatchUsers(users)
+        let distinct = batchUsers.users, multiplicity = batchUsers.rows
         var offset = [Int](repeating: 0, count: distinct.count + 1)
         for (k, user) in distinct.enumerated() { offset[k + 1] = offset[k] + pairStart[Int(user) + 1] - pairStart[Int(user)] }
         let pairCount = offset[distinct.count]
