@@ -2,11 +2,14 @@
 public enum DistillationMethod: Codable, Hashable, Sendable {
     /// UnKD: popularity-stratified, rank-aware pairs.
     case unkd(UnKDConfiguration)
+    /// DE-RRD: distillation experts on the embeddings and relaxed ranking distillation on the teacher's top items.
+    case deRRD(DERRDConfiguration)
 
     /// The name used in tables and figures.
     public var name: String {
         switch self {
         case .unkd: return "UnKD"
+        case .deRRD: return "DE-RRD"
         }
     }
 }
@@ -53,6 +56,10 @@ public struct DistillationSpec: Codable, Hashable, Sendable {
         switch method {
         case let .unkd(configuration):
             return UnKDDistiller(configuration: configuration, teacher: teacher.finalEmbeddings(), train: train, seed: seed)
+        case let .deRRD(configuration):
+            return DERRDDistiller(configuration: configuration, teacherScored: teacher.finalEmbeddings(),
+                                  teacherEgo: teacher.model.parameters, train: train,
+                                  learningRate: Float(student.learningRate), seed: seed)
         }
     }
 }
