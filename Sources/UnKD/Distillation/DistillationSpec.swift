@@ -4,12 +4,15 @@ public enum DistillationMethod: Codable, Hashable, Sendable {
     case unkd(UnKDConfiguration)
     /// DE-RRD: distillation experts on the embeddings and relaxed ranking distillation on the teacher's top items.
     case deRRD(DERRDConfiguration)
+    /// HTD: hierarchical topology distillation (PD-HTD when the teacher is a PD model).
+    case htd(HTDConfiguration)
 
     /// The name used in tables and figures.
     public var name: String {
         switch self {
         case .unkd: return "UnKD"
         case .deRRD: return "DE-RRD"
+        case .htd: return "HTD"
         }
     }
 }
@@ -60,6 +63,9 @@ public struct DistillationSpec: Codable, Hashable, Sendable {
             return DERRDDistiller(configuration: configuration, teacherScored: teacher.finalEmbeddings(),
                                   teacherEgo: teacher.model.parameters, train: train,
                                   learningRate: Float(student.learningRate), seed: seed)
+        case let .htd(configuration):
+            return HTDDistiller(configuration: configuration, teacherEgo: teacher.model.parameters,
+                                learningRate: Float(student.learningRate), seed: seed)
         }
     }
 }
