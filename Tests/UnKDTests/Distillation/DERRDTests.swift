@@ -47,9 +47,9 @@ final class DERRDTests: XCTestCase {
                                             uninteresting: 20, temperature: 30, seed: 5)
         for user in 0..<users {
             // The teacher's ranking of the user's non-training items, computed naively.
-            let score = { (item: Int) in (0..<16).reduce(Float(0)) { $0 + teacher[user, $1] * teacher[users + item, $1] } }
+            let score = (0..<items).map { item in (0..<16).reduce(Float(0)) { $0 + teacher[user, $1] * teacher[users + item, $1] } }
             let ranked = (0..<items).filter { !split.train.contains(user: user, item: Int32($0)) }
-                .sorted { score($0) != score($1) ? score($0) > score($1) : $0 < $1 }
+                .sorted { score[$0] != score[$1] ? score[$0] > score[$1] : $0 < $1 }
             let top = Array(ranked.prefix(100))
             let rank = Dictionary(uniqueKeysWithValues: top.enumerated().map { ($1, $0) })
 
@@ -75,7 +75,7 @@ final class DERRDTests: XCTestCase {
     /// ranks); with twenty drawn, the Gumbel top-k draw agrees with twenty sequential draws without replacement.
     func testRankDistributionOfInterestingItems() {
         var random = RandomSource(seed: 8)
-        let draws = 50_000
+        let draws = 20_000
         var counts = [Int](repeating: 0, count: 10)
         for _ in 0..<draws {
             counts[RelaxedRankingSamples.rankPositions(length: 100, count: 1, temperature: 30, random: &random)[0] / 10] += 1
@@ -89,7 +89,7 @@ final class DERRDTests: XCTestCase {
         XCTAssertLessThan(chiSquare, 27.9)  // the 0.001 quantile of chi-square with 9 degrees of freedom
 
         var topK = [Double](repeating: 0, count: 10), sequential = topK
-        let runs = 4000
+        let runs = 3000
         for _ in 0..<runs {
             for r in RelaxedRankingSamples.rankPositions(length: 100, count: 20, temperature: 30, random: &random) {
                 topK[r / 10] += 1 / Double(runs)
@@ -106,7 +106,7 @@ final class DERRDTests: XCTestCase {
                 remaining.remove(at: pick)
             }
         }
-        for bin in 0..<10 { XCTAssertEqual(topK[bin], sequential[bin], accuracy: 0.1, "ranks \(10 * bin)..<\(10 * bin + 10)") }
+        for bin in 0..<10 { XCTAssertEqual(topK[bin], sequential[bin], accuracy: 0.15, "ranks \(10 * bin)..<\(10 * bin + 10)") }
         XCTAssertGreaterThan(topK[0], topK[9] * 2, "better ranks are drawn more often")
     }
 
