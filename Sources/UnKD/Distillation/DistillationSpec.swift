@@ -6,6 +6,10 @@ public enum DistillationMethod: Codable, Hashable, Sendable {
     case rd(RDConfiguration)
     /// CD: soft labels on items sampled from the teacher's top lists (with a PD teacher, PD-CD).
     case cd(CDConfiguration)
+    /// DE-RRD: distillation experts on the embeddings and relaxed ranking distillation on the teacher's top items.
+    case deRRD(DERRDConfiguration)
+    /// HTD: hierarchical topology distillation (PD-HTD when the teacher is a PD model).
+    case htd(HTDConfiguration)
 
     /// The name used in tables and figures.
     public var name: String {
@@ -13,6 +17,8 @@ public enum DistillationMethod: Codable, Hashable, Sendable {
         case .unkd: return "UnKD"
         case .rd: return "RD"
         case .cd: return "CD"
+        case .deRRD: return "DE-RRD"
+        case .htd: return "HTD"
         }
     }
 }
@@ -53,8 +59,9 @@ public struct DistillationSpec: Codable, Hashable, Sendable {
     ///   - teacher: the frozen teacher (its scored embeddings give soft labels and rankings; its ego embeddings serve
     ///     the embedding-based methods).
     ///   - student: how the student is trained (methods with parameters of their own use its learning rate).
-    public func makeTerm(teacher: TrainedModel, train: InteractionMatrix, student: TrainingConfiguration, seed: UInt64)
-        -> DistillationTerm
+    ///   - studentModel: the student's shape (the expert networks map its dimension onto the teacher's).
+    public func makeTerm(teacher: TrainedModel, train: InteractionMatrix, student: TrainingConfiguration,
+                         studentModel: ModelConfiguration, seed: UInt64) -> DistillationTerm
     {
         switch method {
         case let .unkd(configuration):
@@ -63,6 +70,15 @@ public struct DistillationSpec: Codable, Hashable, Sendable {
             return RDDistiller(configuration: configuration, teacher: teacher.finalEmbeddings(), train: train, seed: seed)
         case let .cd(configuration):
             return CDDistiller(configuration: configuration, teacher: teacher.finalEmbeddings(), train: train, seed: seed)
+        case var .deRRD(configuration):
+            configuration.studentDimension = studentModel.dimension
+            return DERRDDistiller(configuration: configuration, teacherScored: teacher.finalEmbeddings(),
+                                  teacherEgo: teacher.model.parameters, train: train,
+                                  learningRate: Float(student.learningRate), seed: seed)
+        case var .htd(configuration):
+            configuration.studentDimension = studentModel.dimension
+            return HTDDistiller(configuration: configuration, teacherEgo: teacher.model.parameters,
+                                learningRate: Float(student.learningRate), seed: seed)
         }
     }
 }

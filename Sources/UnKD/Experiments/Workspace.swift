@@ -123,7 +123,8 @@ public final class Workspace {
         let term = try spec.teacherSpec.map { teacherSpec -> DistillationTerm in
             let teacher = try trainedModel(teacherSpec)
             progress("preparing \(spec.distillation!.method.name) from the teacher")
-            return spec.distillation!.makeTerm(teacher: teacher, train: split.train, student: spec.training, seed: spec.seed)
+            return spec.distillation!.makeTerm(teacher: teacher, train: split.train, student: spec.training,
+                                               studentModel: spec.model, seed: spec.seed)
         }
         progress("training \(label)")
         let initial = Recommender(spec.model, userCount: split.train.userCount, itemCount: split.train.itemCount, seed: spec.seed)

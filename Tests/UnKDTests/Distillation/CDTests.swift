@@ -133,7 +133,7 @@ final class CDTests: XCTestCase {
             model: Recommender(configuration: teacherConfiguration, userCount: 5, itemCount: 8, parameters: RDTests.tinyTeacher),
             history: TrainingHistory(), graph: nil, loaded: false)
         let term = DistillationSpec(method: method, teacher: TeacherSpec(model: teacherConfiguration, training: training, seed: 4))
-            .makeTerm(teacher: teacher, train: RDTests.tiny.train, student: training, seed: 1)
+            .makeTerm(teacher: teacher, train: RDTests.tiny.train, student: training, studentModel: .student(.mf), seed: 1)
         XCTAssertEqual(try XCTUnwrap(term as? CDDistiller).configuration, configuration)
     }
 

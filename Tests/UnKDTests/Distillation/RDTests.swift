@@ -135,7 +135,7 @@ final class RDTests: XCTestCase {
             model: Recommender(configuration: teacherConfiguration, userCount: 5, itemCount: 8, parameters: Self.tinyTeacher),
             history: TrainingHistory(), graph: nil, loaded: false)
         let term = DistillationSpec(method: method, teacher: TeacherSpec(model: teacherConfiguration, training: training, seed: 4))
-            .makeTerm(teacher: teacher, train: Self.tiny.train, student: training, seed: 1)
+            .makeTerm(teacher: teacher, train: Self.tiny.train, student: training, studentModel: .student(.mf), seed: 1)
         let rd = try XCTUnwrap(term as? RDDistiller)
         XCTAssertEqual(rd.configuration, configuration)
         XCTAssertEqual(rd.baseWeight, 0.6, accuracy: 1e-7)

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Distillation Experts (DE), the "DE" of DE-RRD, for one side (users or items): the student's embedding is mapped
+/// into the teacher's space by one of several experts, chosen per entity, and pulled towards the teacher's embedding.
+///
+/// As in the UnKD code: E experts Linear(d_s -> h) -> Linear(h -> d_t) -> ReLU with h = (d_t + d_s) / 2 (no
+/// non-linearity between the two linears, a ReLU on the output); a gate Linear(d_t -> E) + softmax on the teacher's
+/// embedding t gives the selection probabilities; the expert is chosen by Gumbel-softmax at a fixed temperature, and
+/// the loss of an entity is ||t - sum_e z_e Expert_e(s)||^2.
+///
+/// The loss is a weighted sum over rows, each row naming an entity; an entity appears in many rows (a user once per
+/// batch row, an item once per batch row whose user sampled it), each with its own noise. Two facts make this cheap:
+/// the experts' outputs y_e depend on the entity only, so the networks run once per distinct entity; and with
+/// b_e = <y_e, t> and the Gram matrix G_ee' = <y_e, y_e'> of the entity,
+/// ||t - sum_e z_e y_e||^2 = ||t||^2 - 2 zᵀb + zᵀGz, so a row costs O(E^2) instead of O(E d_t). The gradient with
+/// respect to the outputs sums over rows the same way, through sum_rows w z_e and sum_rows w z_e z_e'.
+struct DistillationExperts {
+    /// d_s.
+    let studentDimension: Int
+    /// d_t.
+    let teacherDimension: Int
+    /// h = (d_t + d_s) / 2.
+    let hidden: Int
+    /// E.
+    let experts: Int
+    /// The first layers of all experts as one Linear(d_s -> E h): they share their input, so one product serves all.
+    let first: DenseLayer
+    /// Each expert's second layer, Linear(h -> d_t).
+    let second: [DenseLayer]
+    /// The gate on the teacher's embedding.
+    let gate: AssignmentNetwork
+
+    /// Reserves the experts' and the gate's layers in `parameters`.
+    init(studentDimension: Int, teacherDimension: Int, experts: Int, temperature: Float, parameters: inout NetworkParameters) {
+        self.studentDimension = studentDimension
+        self.teacherDimension = teacherDimension
+        let hidden = (teacherDimension + studentDimension) / 2
+        self.hidden = hidden
+        self.experts = experts
+        first = parameters.layer(inputs: studentDimension, outputs: experts * hidden)
+        var second: [DenseLayer] = []
+        for _ in 0..<experts { second.append(parameters.layer(inputs: hidden, outputs: teacherDimension)) }
+        self.second = second
+        gate = AssignmentNetwork(layer: parameters.layer(inputs: teacherDimension, outputs: experts), temperature: temperature)
+    }
+
+    /// Every layer, for initialisation.
+    var layers: [DenseLayer] { [first] + second + [gate.layer] }
+
+    /// Adds the gradient of sum_r weight_r ||t - ŝ_r||^2 into `parameterGradient` and `studentGradient`, and returns
+    /// that loss.
+    ///
+    /// - Parameters:
+    ///   - student: the distinct entities' student embeddings, `count` x d_s, compact.
+    ///   - teacher: their teacher embeddings, `count` x d_t, compact.
+    ///   - rowEntity: for each row, the index of its entity in `0..<count`.
+    ///   - rowWeight: for each row, its weight.
+    ///   - studentGradient: `count` x d_s, added to.
+    ///   - random: the Gumbel noise, drawn row after row.
+    func accumulate(student: UnsafePointer<Float>, teacher: UnsafePointer<Float>, count n: Int,
+                    rowEntity: [Int32], rowWeight: [Float], parameters: UnsafePointer<Float>,
+                    parameterGradient: UnsafeMutablePointer<Float>, studentGradient: UnsafeMutablePointer<Float>,
+                    random: inout RandomSource) -> Double {
+        let e = experts, h = hidden, dt = teacherDimension, ds = studentDimension
+        guard n > 0 else { return 0 }
+        var hiddenUnits = [Float](repeating: 0, count: n * e * h)
+        var outputs = [Float](repeating: 0, count: n * e * dt)
+        var probabilities = [Float](repeating: 0, count: n * e)
+        var gram = [Float](repeating: 0, count: n * e * e), alignment = [Float](repeating: 0, count: n * e)
+        var targetNorm = [Float](repeating: 0, count: n)
+        // Per entity: sum_rows w z (E) and sum_rows w z zᵀ (E x E), and d(loss)/d(probabilities).
+        var choiceMass = [Float](repeating: 0, count: n * e), choiceMoment = [Float](repeating: 0, count: n * e * e)
+        var probabilityGradient = [Float](repeating: 0, count: n * e)
+        var loss = 0.0
+        hiddenUnits.withUnsafeMutableBufferPointer { hu in
+        outputs.withUnsafeMutableBufferPointer { y in
+        probabilities.withUnsafeMutableBufferPointer { a in
+            let hu = hu.baseAddress!, y = y.baseAddress!, a = a.baseAddress!
+            first.forward(student, xStride: ds, rows: n, parameters: parameters, into: hu, yStride: e * h)
+            for k in 0..<e {
+                second[k].forward(hu + k * h, xStride: e * h, rows: n, parameters: parameters, into: y + k * dt, yStride: e * dt)
+            }
+            for k in 0..<(n * e * dt) { y[k] = max(y[k], 0) }
+            gate.probabilities(teacher, teacherStride: dt, rows: n, parameters: parameters, into: a)
+
+            for r in 0..<n {
+                let t = teacher + r * dt, yr = y + r * e * dt
+                targetNorm[r] = Self.dot(t, t, dt)
+                for k in 0..<e {
+                    alignment[r * e + k] = Self.dot(yr + k * dt, t, dt)
+                    for l in k..<e {
+                        let g = Self.dot(yr + k * dt, yr + l * dt, dt)
+                        gram[(r * e + k) * e + l] = g
+                        gram[(r * e + l) * e + k] = g
+                    }
+                }
+            }
+
+            var z = [Float](repeating: 0, count: e), dz = z
+            for (row, entity) in rowEntity.enumerated() {
+                let r = Int(entity), w = rowWeight[row]
+                gate.select(a + r * e, random: &random, into: &z)
+                let b = r * e, g = r * e * e
+                var value = targetNorm[r]
+                for k in 0..<e {
+                    var gz: Float = 0
+                    for l in 0..<e { gz += gram[g + k * e + l] * z[l] }
+                    value += z[k] * (gz - 2 * alignment[b + k])
+                    dz[k] = 2 * w * (gz - alignment[b + k])
+                    choiceMass[b + k] += w * z[k]
+                    for l in 0..<e { choiceMoment[g + k * e + l] += w * z[k] * z[l] }
+                }
+                loss += Double(w * value)
+                probabilityGradient.withUnsafeMutableBufferPointer { da in
+                    gate.accumulateSelectionGradient(a + r * e, choice: z, gradient: dz, into: da.baseAddress! + b)
+                }
+            }
+
+            // d(loss)/dy_e = -2 (sum w z_e) t + 2 sum_e' (sum w z_e z_e') y_e', through the output ReLU.
+            var outputGradient = [Float](repeating: 0, count: n * e * dt)
+            outputGradient.withUnsafeMutableBufferPointer { dy in
+                let dy = dy.baseAddress!
+                for r in 0..<n {
+                    let t = teacher + r * dt, yr = y + r * e * dt, dyr = dy + r * e * dt
+                    for k in 0..<e {
+                        let out = dyr + k * dt, mass = -2 * choiceMass[r * e + k]
+                        for c in 0..<dt { out[c] = mass * t[c] }
+                        for l in 0..<e {
+                            let moment = 2 * choiceMoment[(r * e + k) * e + l], other = yr + l * dt
+                            for c in 0..<dt { out[c] += moment * other[c] }
+                        }
+                        let own = yr + k * dt
+                        for c in 0..<dt where own[c] <= 0 { out[c] = 0 }
+                    }
+                }
+                var hiddenGradient = [Float](repeating: 0, count: n * e * h)
+                hiddenGradient.withUnsafeMutableBufferPointer { dh in
+                    for k in 0..<e {
+                        second[k].backward(hu + k * h, xStride: e * h, rows: n, outputGradient: dy + k * dt, dyStride: e * dt,
+                                           parameters: parameters, parameterGradient: parameterGradient,
+                                           inputGradient: dh.baseAddress! + k * h, dxStride: e * h)
+                    }
+                    first.backward(student, xStride: ds, rows: n, outputGradient: dh.baseAddress!, dyStride: e * h,
+                                   parameters: parameters, parameterGradient: parameterGradient,
+                                   inputGradient: studentGradient, dxStride: ds, accumulateInput: true)
+                }
+            }
+            probabilityGradient.withUnsafeMutableBufferPointer { da in
+                gate.backward(teacher, teacherStride: dt, rows: n, probabilities: a, gradient: da.baseAddress!,
+                              parameters: parameters, parameterGradient: parameterGradient)
+            }
+        }
+        }
+        }
+        return loss
+    }
+
+    @inline(__always)
+    static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int) -> Float {
+        var total: Float = 0
+        for c in 0..<count { total += x[c] * y[c] }
+        return total
+    }
+}
