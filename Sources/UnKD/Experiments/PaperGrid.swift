@@ -14,6 +14,10 @@ public struct PaperGrid: Sendable {
     public var rd = RDConfiguration(weight: 0.5)
     /// CD's settings (official constants).
     public var cd = CDConfiguration()
+    /// DE-RRD's settings (official constants, frozen teacher).
+    public var deRRD = DERRDConfiguration()
+    /// HTD's settings (alpha 0.5 and a small weight, as the original HTD; not yet tuned).
+    public var htd = HTDConfiguration()
 
     /// A grid for one dataset.
     public init(dataset: String, splitProtocol: SplitProtocol = .unkdCode, maxEpochs: Int = 1000) {
@@ -43,6 +47,8 @@ public struct PaperGrid: Sendable {
          ("Student", student(backbone, seed: seed)),
          ("RD", distilled(.rd(rd), backbone, seed: seed)),
          ("CD", distilled(.cd(cd), backbone, seed: seed)),
+         ("DE-RRD", distilled(.deRRD(deRRD), backbone, seed: seed)),
+         ("HTD", distilled(.htd(htd), backbone, seed: seed)),
          ("UnKD", distilled(.unkd(unkd), backbone, seed: seed))]
     }
 
