@@ -55,6 +55,15 @@ public struct TrainedModel: Sendable {
     /// Whether it was loaded from the store rather than trained now.
     public var loaded: Bool
 
+    /// A trained model from its parts (the workspace makes these; tools and benchmarks may too).
+    public init(spec: ModelSpec, model: Recommender, history: TrainingHistory, graph: NormalisedAdjacency?, loaded: Bool) {
+        self.spec = spec
+        self.model = model
+        self.history = history
+        self.graph = graph
+        self.loaded = loaded
+    }
+
     /// The scored embeddings.
     public func finalEmbeddings() -> EmbeddingTable { model.finalEmbeddings(graph: graph) }
 }

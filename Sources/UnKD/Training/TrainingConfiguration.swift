@@ -52,4 +52,7 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
     public var seconds = 0.0
     /// Median wall time of a training epoch (without validation), seconds.
     public var medianEpochSeconds = 0.0
+
+    /// An empty history (for a model that was not trained by the trainer).
+    public init() {}
 }
