@@ -20,4 +20,12 @@ struct BatchUsers {
             }
         }
     }
+
+    /// Where each distinct user's entries begin in one flat array, for per-user lists bounded by `listStart`
+    /// (user u's list is `listStart[u] ..< listStart[u + 1]`); the last element is the total.
+    func offsets(_ listStart: [Int]) -> [Int] {
+        var offset = [Int](repeating: 0, count: users.count + 1)
+        for (k, user) in users.enumerated() { offset[k + 1] = offset[k] + listStart[Int(user) + 1] - listStart[Int(user)] }
+        return offset
+    }
 }

@@ -54,8 +54,7 @@ enum ItemListDistillation {
         guard rows > 0 else { return 0 }
         let batchUsers = BatchUsers(users)
         let distinct = batchUsers.users, multiplicity = batchUsers.rows
-        var offset = [Int](repeating: 0, count: distinct.count + 1)
-        for (k, user) in distinct.enumerated() { offset[k + 1] = offset[k] + listStart[Int(user) + 1] - listStart[Int(user)] }
+        let offset = batchUsers.offsets(listStart)
         let entryCount = offset[distinct.count]
         guard entryCount > 0 else { return 0 }
         var coefficient = [Float](repeating: 0, count: entryCount)

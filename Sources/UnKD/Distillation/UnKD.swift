@@ -145,8 +145,7 @@ public enum PairwiseDistillation {
         guard rows > 0 else { return 0 }
         let batchUsers = BatchUsers(users)
         let distinct = batchUsers.users, multiplicity = batchUsers.rows
-        var offset = [Int](repeating: 0, count: distinct.count + 1)
-        for (k, user) in distinct.enumerated() { offset[k + 1] = offset[k] + pairStart[Int(user) + 1] - pairStart[Int(user)] }
+        let offset = batchUsers.offsets(pairStart)
         let pairCount = offset[distinct.count]
         guard pairCount > 0 else { return 0 }
         var coefficient = [Float](repeating: 0, count: pairCount)
