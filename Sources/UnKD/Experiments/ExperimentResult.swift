@@ -30,12 +30,7 @@ public struct ResultStore: Sendable {
     public init(folder: URL) { self.folder = folder }
 
     /// A stable hash of a spec.
-    public static func key(_ spec: ModelSpec) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(spec)) ?? Data()
-        return SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
+    public static func key(_ spec: ModelSpec) -> String { ConfigurationKey.of(spec) }
 
     /// The file of an experiment.
     public func file(method: String, spec: ModelSpec) -> URL {

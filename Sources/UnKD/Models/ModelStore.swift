@@ -22,12 +22,7 @@ public struct ModelRequest: Codable, Hashable, Sendable {
     public var distillation: DistillationSpec? = nil
 
     /// A short stable hash of the request, for file names.
-    public var key: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(self)) ?? Data()
-        return SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
+    public var key: String { ConfigurationKey.of(self) }
 }
 
 /// The header of a saved model: the request it answers, the table's shape, and how training went.
