@@ -3,7 +3,8 @@
 struct FigureLayout: Equatable {
     var width: Double
     var height: Double
-    var title: PlacedText
+    /// The title, one entry per line.
+    var title: [PlacedText]
     var panels: [PanelLayout]
     /// The figure-wide legend (right or below); nil for none or per-panel legends.
     var legend: LegendLayout?
@@ -24,8 +25,15 @@ struct FigureLayout: Equatable {
 
         let rows = (figure.panels.count + figure.columns - 1) / figure.columns
         let gridWidth = Double(figure.columns) * figure.panelWidth
-        let titleFont = fitted(figure.title, Theme.figureTitle, within: gridWidth - 2 * pad, canvas)
-        let titleHeight = figure.title.isEmpty ? 0 : canvas.measure(figure.title, titleFont).height + 2 * pad
+        // A title wider than the grid first shrinks a little, then breaks between words.
+        let titleFont = fitted(figure.title, Theme.figureTitle, within: gridWidth - 2 * pad, canvas, smallest: 0.85)
+        let titleLines = figure.title.isEmpty ? [] : wrapped(figure.title, titleFont, within: gridWidth - 2 * pad, canvas)
+        let lineHeight = canvas.measure(figure.title, titleFont).height * 1.15
+        var title: [PlacedText] = []
+        for (k, line) in titleLines.enumerated() {
+            title.append(PlacedText(text: line, font: titleFont, at: Point(x: gridWidth / 2, y: pad + Double(k) * lineHeight)))
+        }
+        let titleHeight = titleLines.isEmpty ? 0 : Double(titleLines.count) * lineHeight + 2 * pad
         let gridHeight = Double(rows) * figure.panelHeight
         var width = gridWidth, height = titleHeight + gridHeight
         var legend: LegendLayout?
@@ -62,7 +70,23 @@ struct FigureLayout: Equatable {
         // Whole points keep the PNG's pixel size an exact multiple of the scale.
         return FigureLayout(
             width: width.rounded(.up), height: height.rounded(.up),
-            title: PlacedText(text: figure.title, font: titleFont, at: Point(x: gridWidth / 2, y: pad)), panels: panels, legend: legend,
+            title: title, panels: panels, legend: legend,
             colours: colours)
     }
+}
+
+/// `text` broken between words into lines no wider than `width` (a single word wider than that gets a line of its own).
+func wrapped(_ text: String, _ font: Font, within width: Double, _ canvas: CairoCanvas) -> [String] {
+    var lines: [String] = [], current = ""
+    for word in text.split(separator: " ") {
+        let candidate = current.isEmpty ? String(word) : current + " " + word
+        if current.isEmpty || canvas.measure(candidate, font).width <= width {
+            current = candidate
+        } else {
+            lines.append(current)
+            current = String(word)
+        }
+    }
+    if !current.isEmpty { lines.append(current) }
+    return lines
 }

@@ -5,7 +5,7 @@ struct FigureRenderer {
 
     func draw(on canvas: CairoCanvas) {
         canvas.fill(Rect(x: 0, y: 0, width: layout.width, height: layout.height), .white)
-        canvas.text(layout.title.text, at: layout.title.at, layout.title.font, Theme.text, anchor: .init(.centre, .top))
+        for line in layout.title { canvas.text(line.text, at: line.at, line.font, Theme.text, anchor: .init(.centre, .top)) }
         for (panel, panelLayout) in zip(figure.panels, layout.panels) {
             drawPanel(panel, panelLayout, on: canvas)
         }

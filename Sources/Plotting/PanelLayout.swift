@@ -124,10 +124,10 @@ struct PlacedText: Equatable {
     }
 }
 
-/// `font`, shrunk (to no less than 70 %) so that `text` fits in `width`; text that still does not fit keeps the
-/// smallest size rather than becoming unreadable.
-func fitted(_ text: String, _ font: Font, within width: Double, _ canvas: CairoCanvas) -> Font {
+/// `font`, shrunk (to no less than `smallest` of its size) so that `text` fits in `width`; text that still does not
+/// fit keeps the smallest size rather than becoming unreadable.
+func fitted(_ text: String, _ font: Font, within width: Double, _ canvas: CairoCanvas, smallest: Double = 0.7) -> Font {
     let natural = canvas.measure(text, font).width
     guard natural > width, natural > 0 else { return font }
-    return font.scaled(max(width / natural, 0.7))
+    return font.scaled(max(width / natural, smallest))
 }

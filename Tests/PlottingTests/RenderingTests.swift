@@ -229,9 +229,11 @@ final class RenderingTests: XCTestCase {
             let w = canvas.measure(t.text, t.font).width
             return (t.at.x - w / 2, t.at.x + w / 2)
         }
-        XCTAssertLessThan(layout.title.font.size, Theme.figureTitle.size)
-        XCTAssertGreaterThanOrEqual(extent(layout.title).0, 0)
-        XCTAssertLessThanOrEqual(extent(layout.title).1, layout.width)
+        for line in layout.title {
+            XCTAssertLessThan(line.font.size, Theme.figureTitle.size)
+            XCTAssertGreaterThanOrEqual(extent(line).0, 0)
+            XCTAssertLessThanOrEqual(extent(line).1, layout.width)
+        }
         for p in layout.panels {
             XCTAssertLessThan(p.title.font.size, Theme.panelTitle.size)
             for text in [p.title, p.xLabel] {
@@ -256,6 +258,22 @@ final class RenderingTests: XCTestCase {
             XCTAssertTrue(p.frame.contains(Point(x: p.plot.minX, y: p.plot.minY)))
             XCTAssertTrue(p.frame.contains(Point(x: p.plot.maxX, y: p.plot.maxY)))
         }
+    }
+
+    func testALongTitleBreaksIntoLinesThatFitTheFigure() throws {
+        let title = "Figure 4: Recall@10 change over the Student by popularity group (synthetic data)"
+        var figure = Figure(panelSize: (300, 230), title: title, legend: .none)
+        figure.add(Panel(title: "One panel", chart: .bars(categories: ["a", "b"], values: [1, 2])))
+        let (_, layout) = try figure.rasterise()
+        XCTAssertGreaterThan(layout.title.count, 1, "a title twice the figure's width should wrap")
+        XCTAssertEqual(layout.title.map(\.text).joined(separator: " "), title, "no word may be lost or reordered")
+        let canvas = try CairoCanvas(.measurement, width: 10, height: 10)
+        for line in layout.title {
+            let half = canvas.measure(line.text, line.font).width / 2
+            XCTAssertGreaterThanOrEqual(line.at.x - half, 0, "'\(line.text)' spills over the left edge")
+            XCTAssertLessThanOrEqual(line.at.x + half, layout.width, "'\(line.text)' spills over the right edge")
+        }
+        XCTAssertGreaterThan(layout.panels[0].plot.minY, layout.title.last!.at.y, "the panel must start below the title")
     }
 }
 

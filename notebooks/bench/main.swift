@@ -28,7 +28,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Skip the LightGCN figures (the slowest).")
     var skipLightGCN = false
 
-    @Option(help: "Time only the model with this label (e.g. mf-d10, lightgcn-d100-l1), for profiling.")
+    @Option(help: "Time only the model or distillation method with this label (e.g. mf-d10, lightgcn-d100-l1, de-rrd), for profiling.")
     var only: String?
 
     @Option(help: "Output format: markdown or csv.")
@@ -56,6 +56,7 @@ struct Bench: ParsableCommand {
             cases += [(ModelConfiguration(backbone: .lightGCN, dimension: 100, layers: 1), "<= 15"),
                       (ModelConfiguration(backbone: .lightGCN, dimension: 10, layers: 1), "<= 4")]
         }
+        let onlyMethod = only.map { name in DistillationMethod.names.contains(name.lowercased()) } ?? false
         if let only { cases = cases.filter { $0.0.label == only } }
         for (configuration, target) in cases {
             let model = Recommender(configuration, userCount: data.userCount, itemCount: data.itemCount, seed: 1)
@@ -64,7 +65,7 @@ struct Bench: ParsableCommand {
             table.append(["\(configuration.label) epoch", String(format: "%.3f", median(times)), "\(runs)", target])
             Progress.say("\(configuration.label): epochs \(times.map { String(format: "%.3f", $0) })")
         }
-        if only != nil {
+        if only != nil && !onlyMethod {
             print(table.rendered(format), terminator: "")
             return
         }
@@ -83,10 +84,11 @@ struct Bench: ParsableCommand {
                                      split: split, configuration: training, seed: 1)
         let plain = median(measure(runs) { studentTrainer.trainEpoch(1) })
         table.append(["plain MF student epoch, d=10 (reference for the methods below)", String(format: "%.3f", plain), "\(runs)", ""])
-        let methods: [(DistillationMethod, String)] = [
+        var methods: [(DistillationMethod, String)] = [
             (.unkd(UnKDConfiguration()), "<= 2x"), (.rd(RDConfiguration(weight: 0.5)), "<= 2x"), (.cd(CDConfiguration()), "<= 2x"),
             (.deRRD(DERRDConfiguration()), "<= 10x"), (.htd(HTDConfiguration()), "<= 10x"),
         ]
+        if onlyMethod, let only { methods = methods.filter { $0.0.name.lowercased() == only.lowercased() } }
         for (method, factor) in methods {
             let spec = DistillationSpec(method: method, teacher: TeacherSpec(model: .teacher(.mf), training: training, seed: 3))
             var term: DistillationTerm?

@@ -35,6 +35,12 @@ struct Fig5: ParsableCommand {
     @Option(help: "Upper bound on epochs of every model.")
     var epochs = 1000
 
+    @Flag(help: "Use only results already stored; leave out the runs that are missing instead of training them.")
+    var cached = false
+
+    @Flag(help: "Train every run again (teachers are reused) and overwrite its stored result.")
+    var rerun = false
+
     @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; files marked synthetic.")
     var quick = false
 
@@ -60,32 +66,28 @@ struct Fig5: ParsableCommand {
         var panels: [Panel] = []
         var csv = TextTable(header: ["dataset", "K", "Recall@10 mean", "Recall@10 CI", "unpopular Recall@10 mean",
                                      "unpopular Recall@10 CI", "seeds"])
+        var runs: [GridRun] = []
         for name in names {
             var grid = PaperGrid(dataset: name, maxEpochs: quick ? 30 : epochs)
-            var overall: [SeedSummary] = [], unpopular: [SeedSummary] = []
-            var studentOverall: [Double] = [], studentUnpopular: [Double] = []
-            do {
-                for seed in seedList {
-                    let student = try workspace.result(method: "Student", spec: grid.student(.mf, seed: seed), results: results)
-                    studentOverall.append(student.test.at(10)!.recall)
-                    studentUnpopular.append(student.test.group("unpopular", at: 10)!.recall)
-                }
+            for seed in seedList {
+                runs += grid.runs(["Student"], .mf, seed: seed)
                 for k in ks {
                     grid.unkd.groups = k
-                    var recall: [Double] = [], tail: [Double] = []
-                    for seed in seedList {
-                        let result = try workspace.result(method: "UnKD", spec: grid.distilled(.unkd(grid.unkd), .mf, seed: seed), results: results)
-                        recall.append(result.test.at(10)!.recall)
-                        tail.append(result.test.group("unpopular", at: 10)!.recall)
-                    }
-                    overall.append(SeedSummary(recall))
-                    unpopular.append(SeedSummary(tail))
-                    Progress.say("\(name): K = \(k) done")
+                    runs.append(GridRun(method: "UnKD", cell: "UnKD K=\(k)", backbone: .mf, spec: grid.distilled(.unkd(grid.unkd), .mf, seed: seed)))
                 }
-            } catch let error as UnKDError {
-                Progress.say("\(name): skipped (\(error))")
+            }
+        }
+        let collected = try workspace.run(runs, results: results, trainMissing: !cached, rerun: rerun)
+        for name in names where collected.hasResults(name) {
+            let studentOverall = collected.recallAt10(name, .mf, "Student")
+            let studentUnpopular = collected.recallAt10(name, .mf, "Student", group: "unpopular")
+            let present = ks.filter { !collected.results(name, .mf, "UnKD K=\($0)").isEmpty }
+            guard !present.isEmpty, !studentOverall.isEmpty else {
+                Progress.say("\(name): no UnKD or Student results, left out")
                 continue
             }
+            let overall = present.map { SeedSummary(collected.recallAt10(name, .mf, "UnKD K=\($0)")) }
+            let unpopular = present.map { SeedSummary(collected.recallAt10(name, .mf, "UnKD K=\($0)", group: "unpopular")) }
 /*:
  ## The panels
 
@@ -99,17 +101,18 @@ struct Fig5: ParsableCommand {
                 panels.append(Panel(
                     title: title, xLabel: "number of groups K", yLabel: "Recall@10", yFormat: .plain(decimals: 3),
                     xTicks: ks.map(Double.init),
-                    chart: .lines([LineSeries(name: "UnKD", x: ks.map(Double.init), y: summaries.map(\.mean),
-                                              band: seedList.count > 1 ? band : nil)]),
+                    chart: .lines([LineSeries(name: "UnKD", x: present.map(Double.init), y: summaries.map(\.mean),
+                                              band: summaries.allSatisfy { $0.values.count > 1 } ? band : nil)]),
                     referenceLines: [ReferenceLine(value: student.reduce(0, +) / Double(student.count), label: "Student", style: .dashed)]))
             }
-            for (k, (o, u)) in zip(ks, zip(overall, unpopular)) {
+            for (k, (o, u)) in zip(present, zip(overall, unpopular)) {
                 csv.append([name, "\(k)", String(format: "%.4f", o.mean), String(format: "%.4f", o.halfWidth),
-                            String(format: "%.4f", u.mean), String(format: "%.4f", u.halfWidth), "\(seedList.count)"])
+                            String(format: "%.4f", u.mean), String(format: "%.4f", u.halfWidth), "\(o.values.count)"])
             }
         }
         guard !panels.isEmpty else {
-            throw UnKDError.invalidArgument("no dataset was available; pass --data NAME=PATH, or --quick for synthetic data")
+            throw UnKDError.invalidArgument(
+                "no results to plot; pass --data NAME=PATH to train them, drop --cached, or use --quick for synthetic data")
         }
         print(csv.rendered(.markdown))
         var figure = Figure(columns: 2, panelSize: (300, 220), title: output.title("Figure 5: UnKD against the number of groups K (MF)"),

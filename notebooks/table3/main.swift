@@ -43,6 +43,9 @@ struct Table3: ParsableCommand {
     @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; output marked synthetic.")
     var quick = false
 
+    @Flag(help: "Use only results already stored; leave out the runs that are missing instead of training them.")
+    var cached = false
+
     @Flag(name: .customLong("list-commands"), help: "Print the runs still missing as one shell command per line, and stop.")
     var listCommands = false
 
@@ -70,18 +73,14 @@ struct Table3: ParsableCommand {
         let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
 
         // The grid: every dataset, backbone, seed and method.
-        var runs: [(method: String, spec: ModelSpec, backbone: Backbone)] = []
+        var runs: [GridRun] = []
         for name in datasets {
             let grid = PaperGrid(dataset: name, maxEpochs: maxEpochs)
-            for b in backbones { for seed in seedList { for row in grid.table3Rows(b, seed: seed) { runs.append((row.method, row.spec, b)) } } }
+            for b in backbones { for seed in seedList { runs += grid.runs(PaperGrid.table3Methods, b, seed: seed) } }
         }
         if listCommands {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = dataOptions.data.map { "--data \($0)" }.joined(separator: " ")
             for run in runs where results.load(method: run.method, spec: run.spec) == nil {
-                let json = String(decoding: try encoder.encode(run.spec), as: UTF8.self)
-                print("swift run -c release experiment \(data) --results-dir \(resultsDirectory) --method \(run.method) --spec '\(json)'")
+                print(try run.command(data: dataOptions.data, resultsDirectory: resultsDirectory))
             }
             return
         }
@@ -91,22 +90,7 @@ struct Table3: ParsableCommand {
  Runs go in order; a dataset that cannot be obtained is skipped with instructions. Teachers are trained once per
  dataset, backbone and seed and shared by every student of that seed.
 */
-        var collected: [String: [ExperimentResult]] = [:]  // "dataset/backbone/method" -> results over seeds
-        var unavailable = Set<String>()
-        let started = Date()
-        for (k, run) in runs.enumerated() where !unavailable.contains(run.spec.dataset) {
-            do {
-                let result = try workspace.result(method: run.method, spec: run.spec, results: results)
-                collected["\(run.spec.dataset)/\(run.backbone.rawValue)/\(run.method)", default: []].append(result)
-            } catch let error as UnKDError {
-                Progress.say("\(run.spec.dataset): skipped (\(error))")
-                unavailable.insert(run.spec.dataset)
-                continue
-            }
-            let elapsed = Date().timeIntervalSince(started)
-            Progress.say(String(format: "[%d/%d] %@ %@ %@ seed %llu done; %.0f s elapsed", k + 1, runs.count, run.method,
-                                run.spec.dataset, run.backbone.rawValue, run.spec.seed, elapsed))
-        }
+        let collected = try workspace.run(runs, results: results, trainMissing: !cached)
 /*:
  ## The table
 
@@ -116,20 +100,18 @@ struct Table3: ParsableCommand {
         var table = TextTable(header: ["dataset", "method"] + backbones.flatMap { b in
             ["\(b.rawValue) Recall@10", "\(b.rawValue) NDCG@10", "\(b.rawValue) p vs Student", "\(b.rawValue) p vs UnKD"]
         })
-        for name in datasets where !unavailable.contains(name) {
-            let methods = PaperGrid(dataset: name).table3Rows(.mf, seed: 0).map(\.method)
-            for method in methods {
+        for name in datasets where collected.hasResults(name) {
+            for method in PaperGrid.table3Methods {
                 var row = [DatasetCatalog.descriptor(name).displayName, method]
                 for b in backbones {
-                    let cell = collected["\(name)/\(b.rawValue)/\(method)"] ?? []
+                    let cell = collected.results(name, b, method)
                     let recall = SeedSummary(cell.map { $0.test.at(10)!.recall }), ndcg = SeedSummary(cell.map { $0.test.at(10)!.ndcg })
                     let paper = PaperValues.table3[name]?[b]?[method]
-                    row.append(Self.cell(recall, paper?.recall))
-                    row.append(Self.cell(ndcg, paper?.ndcg))
+                    row.append(Self.cell(recall, paper?.recall, seeds: seedList.count))
+                    row.append(Self.cell(ndcg, paper?.ndcg, seeds: seedList.count))
                     for reference in ["Student", "UnKD"] {
-                        let other = (collected["\(name)/\(b.rawValue)/\(reference)"] ?? []).map { $0.test.at(10)!.recall }
-                        let p = reference == method || other.count != recall.values.count
-                            ? nil : Statistics.pairedTTest(recall.values, other)?.p
+                        let paired = collected.pairedRecallAt10(name, b, method, reference)
+                        let p = reference == method ? nil : Statistics.pairedTTest(paired.method, paired.other)?.p
                         row.append(p.map { String(format: "%.3f", $0) } ?? "-")
                     }
                 }
@@ -144,9 +126,11 @@ struct Table3: ParsableCommand {
         Progress.say("wrote \(try output.writeCSV(table, name: "table3").path)")
     }
 
-    static func cell(_ summary: SeedSummary, _ paper: Double?) -> String {
+    /// "mean ± CI (paper)", with the number of seeds when fewer than asked finished.
+    static func cell(_ summary: SeedSummary, _ paper: Double?, seeds: Int) -> String {
         guard !summary.values.isEmpty else { return "not run" }
         return String(format: "%.4f ± %.4f", summary.mean, summary.halfWidth) + (paper.map { String(format: " (%.4f)", $0) } ?? "")
+            + (summary.values.count < seeds ? " [\(summary.values.count) seeds]" : "")
     }
 }
 

@@ -21,6 +21,9 @@ public enum DistillationMethod: Codable, Hashable, Sendable {
         case .htd: return "HTD"
         }
     }
+
+    /// Every method's name, lower-cased, for matching command-line values.
+    public static let names = ["unkd", "rd", "cd", "de-rrd", "htd"]
 }
 
 /// The teacher a student learns from: a model of the same dataset and split, identified by how it was trained.

@@ -56,10 +56,11 @@ public struct ResultStore: Sendable {
 
 extension Workspace {
     /// The result of one experiment: read from `results` when present, else trained (or loaded from the model
-    /// store), evaluated on the test users, saved and returned.
-    public func result(method: String, spec: ModelSpec, results: ResultStore) throws -> ExperimentResult {
-        if let stored = results.load(method: method, spec: spec) { return stored }
-        let trained = try trainedModel(spec)
+    /// store), evaluated on the test users, saved and returned. With `rerun`, the stored result and model are ignored:
+    /// the model is trained again (its teacher is reused) and the result rewritten.
+    public func result(method: String, spec: ModelSpec, results: ResultStore, rerun: Bool = false) throws -> ExperimentResult {
+        if !rerun, let stored = results.load(method: method, spec: spec) { return stored }
+        let trained = try trainedModel(spec, retrain: rerun)
         let split = try self.split(spec.dataset, protocol: spec.splitProtocol, seed: spec.splitSeed)
         let result = ExperimentResult(
             method: method, spec: spec, splitFingerprint: split.fingerprint, history: trained.history,

@@ -52,6 +52,19 @@ public struct PaperGrid: Sendable {
          ("UnKD", distilled(.unkd(unkd), backbone, seed: seed))]
     }
 
+    /// The runs of the named rows (in the order given; names not in the grid are ignored) for one backbone and seed.
+    public func runs(_ methods: [String], _ backbone: Backbone, seed: UInt64) -> [GridRun] {
+        let rows = Dictionary(table3Rows(backbone, seed: seed).map { ($0.method, $0.spec) }, uniquingKeysWith: { first, _ in first })
+        return methods.compactMap { name in rows[name].map { GridRun(method: name, backbone: backbone, spec: $0) } }
+    }
+
+    /// The rows of Table 3, in the paper's order.
+    public static let table3Methods = ["Teacher", "Student", "RD", "CD", "DE-RRD", "HTD", "UnKD"]
+    /// The rows of Table 1: the Student, the Teacher and the four existing distillation methods.
+    public static let table1Methods = ["Student", "Teacher", "RD", "CD", "DE-RRD", "HTD"]
+    /// The bars of Figure 4: every distillation method, compared with the Student.
+    public static let figure4Methods = ["RD", "CD", "DE-RRD", "HTD", "UnKD"]
+
     private func plain(_ model: ModelConfiguration, seed: UInt64) -> ModelSpec {
         var training = TrainingDefaults.configuration(dataset: dataset, model: model)
         training.maxEpochs = maxEpochs

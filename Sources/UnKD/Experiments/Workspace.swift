@@ -118,13 +118,15 @@ public final class Workspace {
 
     /// The model of `spec`: loaded from the store when a trustworthy copy exists, else trained (with progress
     /// lines), saved and returned.
-    public func trainedModel(_ spec: ModelSpec) throws -> TrainedModel {
+    ///
+    /// With `retrain`, a stored model of this spec is ignored (and replaced); its teacher is still loaded when stored.
+    public func trainedModel(_ spec: ModelSpec, retrain: Bool = false) throws -> TrainedModel {
         let split = try self.split(spec.dataset, protocol: spec.splitProtocol, seed: spec.splitSeed)
         let request = ModelRequest(dataset: spec.dataset, splitProtocol: spec.splitProtocol, splitSeed: spec.splitSeed,
                                    splitFingerprint: split.fingerprint, model: spec.model, training: spec.training, seed: spec.seed,
                                    distillation: spec.distillation)
         let graph = spec.model.backbone == .lightGCN && spec.model.layers > 0 ? self.graph(of: split) : nil
-        if let (model, history) = store.load(request) {
+        if !retrain, let (model, history) = store.load(request) {
             return TrainedModel(spec: spec, model: model, history: history, graph: graph, loaded: true)
         }
         let label = spec.label

@@ -1,0 +1,121 @@
+import Foundation
+
+/// One cell-and-seed of a paper table or figure: the row's name (Teacher, Student, UnKD, ...), its backbone and the
+/// exact experiment.
+public struct GridRun: Sendable {
+    /// The method's name in the tables (it also names the result file).
+    public var method: String
+    /// The cell the run belongs to in `GridResults`: the method, or a finer label such as "UnKD K=3".
+    public var cell: String
+    /// The backbone the row belongs to.
+    public var backbone: Backbone
+    /// The experiment.
+    public var spec: ModelSpec
+
+    /// A run of `method` on `backbone`, collected under `cell` (default: the method).
+    public init(method: String, cell: String? = nil, backbone: Backbone, spec: ModelSpec) {
+        self.method = method
+        self.cell = cell ?? method
+        self.backbone = backbone
+        self.spec = spec
+    }
+
+    /// The shell command that runs this experiment alone (for a cluster's scheduler), with the same data options.
+    public func command(data: [String], resultsDirectory: String) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(spec), as: UTF8.self)
+        let dataFlags = data.map { "--data \($0) " }.joined()
+        return "swift run -c release experiment \(dataFlags)--results-dir \(resultsDirectory) --method \(method) --spec '\(json)'"
+    }
+}
+
+/// The results of a grid, by dataset, backbone and method, each a list over the seeds that finished.
+public struct GridResults: Sendable {
+    /// "dataset/backbone/method" -> results, in seed order.
+    public private(set) var cells: [String: [ExperimentResult]] = [:]
+    /// Datasets that could not be obtained (their missing runs were skipped).
+    public private(set) var unavailable = Set<String>()
+    /// Runs that were neither stored nor trained.
+    public private(set) var missing = 0
+
+    /// Whether any run of `dataset` has a result.
+    public func hasResults(_ dataset: String) -> Bool {
+        cells.keys.contains { $0.hasPrefix(dataset + "/") }
+    }
+
+    /// The results of one cell (empty when none finished).
+    public func results(_ dataset: String, _ backbone: Backbone, _ cell: String) -> [ExperimentResult] {
+        cells[Self.key(dataset, backbone, cell)] ?? []
+    }
+
+    /// Recall@10 of a cell over its seeds (overall, or of an evaluation group such as "unpopular").
+    public func recallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, group: String? = nil) -> [Double] {
+        results(dataset, backbone, method).compactMap { result in
+            group.map { result.test.group($0, at: 10)?.recall } ?? result.test.at(10)?.recall
+        }
+    }
+
+    /// Recall@10 of two cells on the seeds both finished, aligned by seed, for a paired test.
+    public func pairedRecallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, _ other: String,
+                                 group: String? = nil) -> (method: [Double], other: [Double]) {
+        func bySeed(_ name: String) -> [UInt64: Double] {
+            var values: [UInt64: Double] = [:]
+            for result in results(dataset, backbone, name) {
+                values[result.spec.seed] = group.map { result.test.group($0, at: 10)?.recall } ?? result.test.at(10)?.recall
+            }
+            return values
+        }
+        let a = bySeed(method), b = bySeed(other)
+        let seeds = a.keys.filter { b[$0] != nil }.sorted()
+        return (seeds.map { a[$0]! }, seeds.map { b[$0]! })
+    }
+
+    static func key(_ dataset: String, _ backbone: Backbone, _ method: String) -> String {
+        "\(dataset)/\(backbone.rawValue)/\(method)"
+    }
+
+    mutating func add(_ result: ExperimentResult, of run: GridRun) {
+        cells[Self.key(run.spec.dataset, run.backbone, run.cell), default: []].append(result)
+    }
+
+    mutating func markUnavailable(_ dataset: String) { unavailable.insert(dataset) }
+    mutating func markMissing() { missing += 1 }
+}
+
+extension Workspace {
+    /// Runs a grid in order, with a progress line per trained run.
+    ///
+    /// A run whose result is stored is read (unless `rerun`); a missing one is trained when `trainMissing` is on and
+    /// its dataset can be obtained. A dataset that cannot be obtained is reported once; its stored results are still
+    /// used, so a figure can be redrawn from committed results without the data.
+    public func run(_ runs: [GridRun], results: ResultStore, trainMissing: Bool = true, rerun: Bool = false) throws -> GridResults {
+        var grid = GridResults()
+        let started = Date()
+        for (k, run) in runs.enumerated() {
+            if !rerun, let stored = results.load(method: run.method, spec: run.spec) {
+                grid.add(stored, of: run)
+                continue
+            }
+            if !trainMissing || grid.unavailable.contains(run.spec.dataset) {
+                grid.markMissing()
+                continue
+            }
+            do {
+                grid.add(try result(method: run.method, spec: run.spec, results: results, rerun: rerun), of: run)
+            } catch let error as UnKDError {
+                Progress.say("\(run.spec.dataset): not trained (\(error))")
+                grid.markUnavailable(run.spec.dataset)
+                grid.markMissing()
+                continue
+            }
+            Progress.say(String(format: "[%d/%d] %@ %@ %@ seed %llu done; %.0f s elapsed", k + 1, runs.count, run.method,
+                                run.spec.dataset, run.backbone.rawValue, run.spec.seed, Date().timeIntervalSince(started)))
+        }
+        if grid.missing > 0 {
+            Progress.say("\(grid.missing) of \(runs.count) runs have no result and are left out"
+                         + (trainMissing ? " (their data was not available)" : " (drop --cached to train them)"))
+        }
+        return grid
+    }
+}

@@ -1,0 +1,132 @@
+/*:
+ # Figure 4: where does each method's gain come from?
+
+ Table 3 says how much each distilled student beats the plain one overall. Figure 4 splits that gain by popularity:
+ the items are cut into two evaluation groups of equal total popularity (a few popular items on one side, the long
+ tail on the other), and for each group we ask how much a method raises the Student's Recall@10, in percent.
+
+ The paper's reading is that the existing methods gain, if at all, on the popular group and lose on the unpopular one
+ (the teacher's bias leaking into the student), while UnKD gains most on the unpopular group, because it never asks
+ the student to prefer a popular item over an unpopular one: its pairs are drawn inside a popularity group.
+
+ The evaluation grouping is always the two-group split, whatever number of groups UnKD trained with, and the group
+ recall is the official code's (hits in the group divided by the user's test items, averaged over all test users), so
+ the two groups' recalls add up to the overall recall.
+*/
+import ArgumentParser
+import Foundation
+import PaperFigures
+import Plotting
+import UnKD
+
+struct Fig4: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fig4",
+        abstract: "Figure 4: relative Recall@10 change over the Student on the popular and unpopular groups, per method.")
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Datasets (comma-separated); those not available are skipped.")
+    var dataset = "ml-1m,apps,citeulike"
+
+    @Option(help: "Backbones (comma-separated): mf, lightgcn.")
+    var backbone = "mf,lightgcn"
+
+    @Option(help: "Methods to compare with the Student (comma-separated).")
+    var methods = PaperGrid.figure4Methods.joined(separator: ",")
+
+    @Option(help: "Seeds per cell.")
+    var seeds = 5
+
+    @Option(help: "Upper bound on epochs of every model.")
+    var epochs = 1000
+
+    @Flag(help: "Use only results already stored; leave out the runs that are missing instead of training them.")
+    var cached = false
+
+    @Flag(help: "A smoke run in seconds: synthetic data, MF, 2 seeds, at most 30 epochs; files marked synthetic.")
+    var quick = false
+
+    @Option(help: "Output formats: png, pdf or both.")
+    var format: FigureFormats = .both
+
+    @Option(help: "Output folder.")
+    var out = "figures"
+
+    @Option(name: .customLong("results-dir"), help: "Where run results are kept.")
+    var resultsDirectory = "results"
+
+    @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
+    var modelsDirectory: String?
+
+    func run() throws {
+        let names = quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init)
+        let backbones = quick ? [Backbone.mf] : try backbone.split(separator: ",").map { name -> Backbone in
+            guard let b = Backbone(rawValue: String(name)) else { throw ValidationError("unknown backbone '\(name)'") }
+            return b
+        }
+        let methodList = methods.split(separator: ",").map(String.init)
+        for name in methodList where !PaperGrid.figure4Methods.contains(name) {
+            throw ValidationError("unknown method '\(name)'; choose from \(PaperGrid.figure4Methods.joined(separator: ", "))")
+        }
+        let seedList = (0..<(quick ? 2 : seeds)).map { UInt64(2022 + $0) }
+        let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
+        let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
+        let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick)
+
+        var runs: [GridRun] = []
+        for name in names {
+            let grid = PaperGrid(dataset: name, maxEpochs: quick ? 30 : epochs)
+            for b in backbones { for seed in seedList { runs += grid.runs(["Student"] + methodList, b, seed: seed) } }
+        }
+        let collected = try workspace.run(runs, results: results, trainMissing: !cached)
+/*:
+ ## The change over the Student
+
+ For a method m and a group g, the bar is 100 (R_m,g - R_S,g) / R_S,g, with R the mean Recall@10 of the group over
+ the seeds, and S the Student. A method whose runs are missing has no bar (with `--cached`), and a panel whose Student
+ is missing is left out.
+*/
+        var panels: [Panel] = []
+        var csv = TextTable(header: ["dataset", "backbone", "method", "group", "Recall@10 mean", "Student Recall@10 mean",
+                                     "change %", "seeds"])
+        for name in names where collected.hasResults(name) {
+            for b in backbones {
+                var series: [BarSeries] = []
+                for method in methodList {
+                    var changes: [Double] = []
+                    for group in ["popular", "unpopular"] {
+                        let pair = collected.pairedRecallAt10(name, b, method, "Student", group: group)
+                        guard !pair.method.isEmpty else { break }
+                        let mean = pair.method.reduce(0, +) / Double(pair.method.count)
+                        let student = pair.other.reduce(0, +) / Double(pair.other.count)
+                        let change = 100 * (mean - student) / student
+                        changes.append(change)
+                        csv.append([name, b.rawValue, method, group, String(format: "%.4f", mean), String(format: "%.4f", student),
+                                    String(format: "%.2f", change), "\(pair.method.count)"])
+                    }
+                    if changes.count == 2 { series.append(BarSeries(name: method, values: changes.map { $0 / 100 })) }
+                }
+                guard !series.isEmpty else { continue }
+                let display = DatasetCatalog.descriptor(name).displayName
+                panels.append(Panel(
+                    title: "\(display), \(b == .mf ? "MF" : "LightGCN")", yLabel: "Recall@10 change over Student",
+                    yFormat: .percent(decimals: 0),
+                    chart: .groupedBars(categories: ["Popular", "Unpopular"], series: series)))
+            }
+        }
+        guard !panels.isEmpty else {
+            throw UnKDError.invalidArgument(
+                "no results to plot; pass --data NAME=PATH to train them, drop --cached, or use --quick for synthetic data")
+        }
+        print(csv.rendered(.markdown))
+        var figure = Figure(columns: min(panels.count, 2), panelSize: (300, 230),
+                            title: output.title("Figure 4: Recall@10 change over the Student by popularity group"),
+                            seriesColours: SeriesColours.fixed)
+        for panel in panels { figure.add(panel) }
+        let files = try output.write(figure, name: "fig4") + [try output.writeCSV(csv, name: "fig4")]
+        Progress.say("wrote " + files.map(\.path).joined(separator: ", "))
+    }
+}
+
+Fig4.main()
