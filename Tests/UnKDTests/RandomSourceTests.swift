@@ -37,4 +37,23 @@ final class RandomSourceTests: XCTestCase {
         XCTAssertEqual(mean, 0, accuracy: 0.02)
         XCTAssertEqual(variance, 1, accuracy: 0.03)
     }
+
+    /// Both Gumbel draws have the standard Gumbel's mean (Euler's gamma) and variance (pi^2 / 6) within five standard
+    /// errors at this seed, and the single-precision one is always finite.
+    func testGumbelDrawsHaveTheStandardMoments() {
+        var random = RandomSource(seed: 17)
+        let count = 200_000, gamma = 0.5772156649, variance = Double.pi * Double.pi / 6
+        for draw in [{ (r: inout RandomSource) in r.gumbel() }, { (r: inout RandomSource) in Double(r.gumbelFloat()) }] {
+            var sum = 0.0, squares = 0.0
+            for _ in 0..<count {
+                let x = draw(&random)
+                XCTAssertTrue(x.isFinite)
+                sum += x
+                squares += x * x
+            }
+            let mean = sum / Double(count)
+            XCTAssertEqual(mean, gamma, accuracy: 5 * (variance / Double(count)).squareRoot())
+            XCTAssertEqual(squares / Double(count) - mean * mean, variance, accuracy: 0.05)
+        }
+    }
 }

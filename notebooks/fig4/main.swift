@@ -41,8 +41,12 @@ struct Fig4: ParsableCommand {
     @Option(help: "Upper bound on epochs of every model.")
     var epochs = 1000
 
-    @Flag(help: "Use only results already stored; leave out the runs that are missing instead of training them.")
-    var cached = false
+    @Flag(name: .customLong("train-missing"),
+          help: "Train the runs that have no stored result (needs the data; by default the figure is drawn from the stored results alone).")
+    var trainMissing = false
+
+    @Flag(help: "Train every run again (teachers are reused) and overwrite its stored result.")
+    var rerun = false
 
     @Flag(help: "A smoke run in seconds: synthetic data, MF, 2 seeds, at most 30 epochs; files marked synthetic.")
     var quick = false
@@ -79,13 +83,13 @@ struct Fig4: ParsableCommand {
             let grid = PaperGrid(dataset: name, maxEpochs: quick ? 30 : epochs)
             for b in backbones { for seed in seedList { runs += grid.runs(["Student"] + methodList, b, seed: seed) } }
         }
-        let collected = try workspace.run(runs, results: results, trainMissing: !cached)
+        let collected = try workspace.run(runs, results: results, trainMissing: trainMissing || quick || rerun, rerun: rerun)
 /*:
  ## The change over the Student
 
  For a method m and a group g, the bar is 100 (R_m,g - R_S,g) / R_S,g, with R the mean Recall@10 of the group over
- the seeds, and S the Student. A method whose runs are missing has no bar (with `--cached`), and a panel whose Student
- is missing is left out.
+ the seeds, and S the Student. A method without stored runs has no bar (unless `--train-missing` trains it), and a
+ panel without a Student is left out.
 */
         var panels: [Panel] = []
         var csv = TextTable(header: ["dataset", "backbone", "method", "group", "Recall@10 mean", "Student Recall@10 mean",
@@ -117,7 +121,7 @@ struct Fig4: ParsableCommand {
         }
         guard !panels.isEmpty else {
             throw UnKDError.invalidArgument(
-                "no results to plot; pass --data NAME=PATH to train them, drop --cached, or use --quick for synthetic data")
+                "no stored results to plot; pass --train-missing (with --data NAME=PATH) to train them, or --quick for synthetic data")
         }
         print(csv.rendered(.markdown))
         var figure = Figure(columns: min(panels.count, 2), panelSize: (300, 230),

@@ -8,8 +8,12 @@
  shrink: with many groups, each holds few items and the pairs drawn from it carry less information. The paper finds
  that recall on the unpopular items first rises with K and then falls, with the best around K = 4.
 
- This notebook trains an UnKD student for every K from 1 to 10, over several seeds, and plots Recall@10 overall and on
- the unpopular group against K, with the seed spread as a band and the plain student as a dashed line.
+ This notebook plots, for every K from 1 to 10 and over several seeds, Recall@10 of an UnKD student overall and on
+ the unpopular group, with the seed spread as a band and the plain student as a dashed line.
+
+ Each point is a finished experiment in `results/` (the repository carries the MovieLens-1M runs), so by default the
+ figure is redrawn from those files in seconds and needs no data. `--train-missing` trains the runs that have no
+ result yet (with `--data`), `--rerun` trains every run again, and `--quick` does the whole thing on synthetic data.
 */
 import ArgumentParser
 import Foundation
@@ -35,8 +39,9 @@ struct Fig5: ParsableCommand {
     @Option(help: "Upper bound on epochs of every model.")
     var epochs = 1000
 
-    @Flag(help: "Use only results already stored; leave out the runs that are missing instead of training them.")
-    var cached = false
+    @Flag(name: .customLong("train-missing"),
+          help: "Train the runs that have no stored result (needs the data; by default the figure is drawn from the stored results alone).")
+    var trainMissing = false
 
     @Flag(help: "Train every run again (teachers are reused) and overwrite its stored result.")
     var rerun = false
@@ -77,7 +82,7 @@ struct Fig5: ParsableCommand {
                 }
             }
         }
-        let collected = try workspace.run(runs, results: results, trainMissing: !cached, rerun: rerun)
+        let collected = try workspace.run(runs, results: results, trainMissing: trainMissing || quick || rerun, rerun: rerun)
         for name in names where collected.hasResults(name) {
             let studentOverall = collected.recallAt10(name, .mf, "Student")
             let studentUnpopular = collected.recallAt10(name, .mf, "Student", group: "unpopular")
@@ -112,7 +117,7 @@ struct Fig5: ParsableCommand {
         }
         guard !panels.isEmpty else {
             throw UnKDError.invalidArgument(
-                "no results to plot; pass --data NAME=PATH to train them, drop --cached, or use --quick for synthetic data")
+                "no stored results to plot; pass --train-missing (with --data NAME=PATH) to train them, or --quick for synthetic data")
         }
         print(csv.rendered(.markdown))
         var figure = Figure(columns: 2, panelSize: (300, 220), title: output.title("Figure 5: UnKD against the number of groups K (MF)"),

@@ -135,12 +135,14 @@ public final class DERRDDistiller: DistillationTerm {
     /// One side's DE loss: gathers the distinct entities' embeddings, runs the experts, scatters the gradient back.
     private func accumulateExperts(_ rows: EntityRows, experts: DistillationExperts, ego: UnsafePointer<Float>,
                             gradient: UnsafeMutablePointer<Float>, stride: Int, random: inout RandomSource) -> Double {
-        let n = rows.entities.count, ds = experts.studentDimension, dt = experts.teacherDimension
+        let n = rows.entities.count, ds = experts.studentDimension, dt = experts.teacherDimension, p = experts.outputStride
         guard n > 0 else { return 0 }
-        var student = [Float](repeating: 0, count: n * ds), teacher = [Float](repeating: 0, count: n * dt)
-        for (r, row) in rows.tableRows.enumerated() {
-            for c in 0..<ds { student[r * ds + c] = ego[Int(row) * stride + c] }
-            for c in 0..<dt { teacher[r * dt + c] = teacherEgo[Int(row), c] }
+        var student = [Float](repeating: 0, count: n * ds), teacher = [Float](repeating: 0, count: n * p)
+        teacherEgo.values.withUnsafeBufferPointer { source in
+            for (r, row) in rows.tableRows.enumerated() {
+                for c in 0..<ds { student[r * ds + c] = ego[Int(row) * stride + c] }
+                for c in 0..<dt { teacher[r * p + c] = source[Int(row) * teacherEgo.stride + c] }
+            }
         }
         var studentGradient = [Float](repeating: 0, count: n * ds)
         let loss = networks.withBuffers { p, g in

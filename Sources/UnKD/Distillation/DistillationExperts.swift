@@ -13,7 +13,8 @@ import Foundation
 /// the experts' outputs y_e depend on the entity only, so the networks run once per distinct entity; and with
 /// b_e = <y_e, t> and the Gram matrix G_ee' = <y_e, y_e'> of the entity,
 /// ||t - sum_e z_e y_e||^2 = ||t||^2 - 2 zᵀb + zᵀGz, so a row costs O(E^2) instead of O(E d_t). The gradient with
-/// respect to the outputs sums over rows the same way, through sum_rows w z_e and sum_rows w z_e z_e'.
+/// respect to the outputs sums over rows the same way, through sum_rows w z_e and sum_rows w z_e z_e'. The experts
+/// themselves run folded into one affine map each (`ComposedExperts`).
 struct DistillationExperts {
     /// d_s.
     let studentDimension: Int
@@ -47,12 +48,16 @@ struct DistillationExperts {
     /// Every layer, for initialisation.
     var layers: [DenseLayer] { [first] + second + [gate.layer] }
 
+    /// The row stride of teacher rows and expert outputs inside `accumulate`: d_t rounded up to whole SIMD blocks of 8,
+    /// the padding being zeros, so that every inner product and update runs on SIMD kernels.
+    var outputStride: Int { (teacherDimension + 7) / 8 * 8 }
+
     /// Adds the gradient of sum_r weight_r ||t - ŝ_r||^2 into `parameterGradient` and `studentGradient`, and returns
     /// that loss.
     ///
     /// - Parameters:
     ///   - student: the distinct entities' student embeddings, `count` x d_s, compact.
-    ///   - teacher: their teacher embeddings, `count` x d_t, compact.
+    ///   - teacher: their teacher embeddings, `count` rows of `outputStride` floats, zero past d_t.
     ///   - rowEntity: for each row, the index of its entity in `0..<count`.
     ///   - rowWeight: for each row, its weight.
     ///   - studentGradient: `count` x d_s, added to.
@@ -61,35 +66,31 @@ struct DistillationExperts {
                     rowEntity: [Int32], rowWeight: [Float], parameters: UnsafePointer<Float>,
                     parameterGradient: UnsafeMutablePointer<Float>, studentGradient: UnsafeMutablePointer<Float>,
                     random: inout RandomSource) -> Double {
-        let e = experts, h = hidden, dt = teacherDimension, ds = studentDimension
+        let e = experts, p = outputStride
         guard n > 0 else { return 0 }
-        var hiddenUnits = [Float](repeating: 0, count: n * e * h)
-        var outputs = [Float](repeating: 0, count: n * e * dt)
-        var probabilities = [Float](repeating: 0, count: n * e)
+        var outputs = [Float](repeating: 0, count: n * e * p)
+        var probabilities = [Float](repeating: 0, count: n * e), logProbabilities = probabilities
         var gram = [Float](repeating: 0, count: n * e * e), alignment = [Float](repeating: 0, count: n * e)
         var targetNorm = [Float](repeating: 0, count: n)
         // Per entity: sum_rows w z (E) and sum_rows w z zᵀ (E x E), and d(loss)/d(probabilities).
         var choiceMass = [Float](repeating: 0, count: n * e), choiceMoment = [Float](repeating: 0, count: n * e * e)
         var probabilityGradient = [Float](repeating: 0, count: n * e)
         var loss = 0.0
-        hiddenUnits.withUnsafeMutableBufferPointer { hu in
+        let composed = ComposedExperts(self, parameters: parameters, outputStride: p)
         outputs.withUnsafeMutableBufferPointer { y in
         probabilities.withUnsafeMutableBufferPointer { a in
-            let hu = hu.baseAddress!, y = y.baseAddress!, a = a.baseAddress!
-            first.forward(student, xStride: ds, rows: n, parameters: parameters, into: hu, yStride: e * h)
-            for k in 0..<e {
-                second[k].forward(hu + k * h, xStride: e * h, rows: n, parameters: parameters, into: y + k * dt, yStride: e * dt)
-            }
-            for k in 0..<(n * e * dt) { y[k] = max(y[k], 0) }
-            gate.probabilities(teacher, teacherStride: dt, rows: n, parameters: parameters, into: a)
+            let y = y.baseAddress!, a = a.baseAddress!
+            composed.forward(student, rows: n, into: y)
+            gate.probabilities(teacher, teacherStride: p, rows: n, parameters: parameters, into: a)
+            for k in 0..<(n * e) { logProbabilities[k] = log(a[k] + 1e-10) }
 
             for r in 0..<n {
-                let t = teacher + r * dt, yr = y + r * e * dt
-                targetNorm[r] = Self.dot(t, t, dt)
+                let t = teacher + r * p, yr = y + r * e * p
+                targetNorm[r] = VectorKernels.dot(t, t, stride: p)
                 for k in 0..<e {
-                    alignment[r * e + k] = Self.dot(yr + k * dt, t, dt)
+                    alignment[r * e + k] = VectorKernels.dot(yr + k * p, t, stride: p)
                     for l in k..<e {
-                        let g = Self.dot(yr + k * dt, yr + l * dt, dt)
+                        let g = VectorKernels.dot(yr + k * p, yr + l * p, stride: p)
                         gram[(r * e + k) * e + l] = g
                         gram[(r * e + l) * e + k] = g
                     }
@@ -97,68 +98,50 @@ struct DistillationExperts {
             }
 
             var z = [Float](repeating: 0, count: e), dz = z
-            for (row, entity) in rowEntity.enumerated() {
-                let r = Int(entity), w = rowWeight[row]
-                gate.select(a + r * e, random: &random, into: &z)
-                let b = r * e, g = r * e * e
-                var value = targetNorm[r]
-                for k in 0..<e {
-                    var gz: Float = 0
-                    for l in 0..<e { gz += gram[g + k * e + l] * z[l] }
-                    value += z[k] * (gz - 2 * alignment[b + k])
-                    dz[k] = 2 * w * (gz - alignment[b + k])
-                    choiceMass[b + k] += w * z[k]
-                    for l in 0..<e { choiceMoment[g + k * e + l] += w * z[k] * z[l] }
-                }
-                loss += Double(w * value)
-                probabilityGradient.withUnsafeMutableBufferPointer { da in
+            logProbabilities.withUnsafeBufferPointer { logA in
+            probabilityGradient.withUnsafeMutableBufferPointer { da in
+                for (row, entity) in rowEntity.enumerated() {
+                    let r = Int(entity), w = rowWeight[row]
+                    gate.select(logProbabilities: logA.baseAddress! + r * e, random: &random, into: &z)
+                    let b = r * e, g = r * e * e
+                    var value = targetNorm[r]
+                    for k in 0..<e {
+                        var gz: Float = 0
+                        for l in 0..<e { gz += gram[g + k * e + l] * z[l] }
+                        value += z[k] * (gz - 2 * alignment[b + k])
+                        dz[k] = 2 * w * (gz - alignment[b + k])
+                        choiceMass[b + k] += w * z[k]
+                        for l in 0..<e { choiceMoment[g + k * e + l] += w * z[k] * z[l] }
+                    }
+                    loss += Double(w * value)
                     gate.accumulateSelectionGradient(a + r * e, choice: z, gradient: dz, into: da.baseAddress! + b)
                 }
             }
+            }
 
             // d(loss)/dy_e = -2 (sum w z_e) t + 2 sum_e' (sum w z_e z_e') y_e', through the output ReLU.
-            var outputGradient = [Float](repeating: 0, count: n * e * dt)
+            var outputGradient = [Float](repeating: 0, count: n * e * p)
             outputGradient.withUnsafeMutableBufferPointer { dy in
                 let dy = dy.baseAddress!
                 for r in 0..<n {
-                    let t = teacher + r * dt, yr = y + r * e * dt, dyr = dy + r * e * dt
+                    let t = teacher + r * p, yr = y + r * e * p, dyr = dy + r * e * p
                     for k in 0..<e {
-                        let out = dyr + k * dt, mass = -2 * choiceMass[r * e + k]
-                        for c in 0..<dt { out[c] = mass * t[c] }
-                        for l in 0..<e {
-                            let moment = 2 * choiceMoment[(r * e + k) * e + l], other = yr + l * dt
-                            for c in 0..<dt { out[c] += moment * other[c] }
-                        }
-                        let own = yr + k * dt
-                        for c in 0..<dt where own[c] <= 0 { out[c] = 0 }
+                        let out = dyr + k * p
+                        VectorKernels.axpy(-2 * choiceMass[r * e + k], t, out, stride: p)
+                        for l in 0..<e { VectorKernels.axpy(2 * choiceMoment[(r * e + k) * e + l], yr + l * p, out, stride: p) }
+                        let own = yr + k * p
+                        for c in 0..<p { out[c] = own[c] > 0 ? out[c] : 0 }
                     }
                 }
-                var hiddenGradient = [Float](repeating: 0, count: n * e * h)
-                hiddenGradient.withUnsafeMutableBufferPointer { dh in
-                    for k in 0..<e {
-                        second[k].backward(hu + k * h, xStride: e * h, rows: n, outputGradient: dy + k * dt, dyStride: e * dt,
-                                           parameters: parameters, parameterGradient: parameterGradient,
-                                           inputGradient: dh.baseAddress! + k * h, dxStride: e * h)
-                    }
-                    first.backward(student, xStride: ds, rows: n, outputGradient: dh.baseAddress!, dyStride: e * h,
-                                   parameters: parameters, parameterGradient: parameterGradient,
-                                   inputGradient: studentGradient, dxStride: ds, accumulateInput: true)
-                }
+                composed.backward(student, rows: n, outputGradient: dy, parameters: parameters,
+                                  parameterGradient: parameterGradient, studentGradient: studentGradient)
             }
             probabilityGradient.withUnsafeMutableBufferPointer { da in
-                gate.backward(teacher, teacherStride: dt, rows: n, probabilities: a, gradient: da.baseAddress!,
+                gate.backward(teacher, teacherStride: p, rows: n, probabilities: a, gradient: da.baseAddress!,
                               parameters: parameters, parameterGradient: parameterGradient)
             }
         }
         }
-        }
         return loss
-    }
-
-    @inline(__always)
-    static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int) -> Float {
-        var total: Float = 0
-        for c in 0..<count { total += x[c] * y[c] }
-        return total
     }
 }

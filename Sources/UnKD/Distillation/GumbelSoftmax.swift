@@ -24,7 +24,14 @@ struct AssignmentNetwork {
 
     /// Draws one choice: z = softmax((log(a + 1e-10) + g) / tau), with fresh noise g from `random`.
     func select(_ a: UnsafePointer<Float>, random: inout RandomSource, into z: UnsafeMutablePointer<Float>) {
-        for k in 0..<options { z[k] = (log(a[k] + 1e-10) + Float(random.gumbel())) / temperature }
+        for k in 0..<options { z[k] = log(a[k] + 1e-10) }
+        select(logProbabilities: z, random: &random, into: z)
+    }
+
+    /// The same draw from log(a + 1e-10), for an entity chosen for many times in one step (its logarithms are taken
+    /// once). `logProbabilities` may be `z` itself.
+    func select(logProbabilities: UnsafePointer<Float>, random: inout RandomSource, into z: UnsafeMutablePointer<Float>) {
+        for k in 0..<options { z[k] = (logProbabilities[k] + random.gumbelFloat()) / temperature }
         Self.softmax(z, count: options)
     }
 

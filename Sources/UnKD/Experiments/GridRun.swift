@@ -114,7 +114,7 @@ extension Workspace {
         }
         if grid.missing > 0 {
             Progress.say("\(grid.missing) of \(runs.count) runs have no result and are left out"
-                         + (trainMissing ? " (their data was not available)" : " (drop --cached to train them)"))
+                         + (trainMissing ? " (their data was not available)" : " (not trained: see --help)"))
         }
         return grid
     }

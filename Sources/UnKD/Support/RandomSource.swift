@@ -75,6 +75,15 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         return -_log(-_log(u))
     }
 
+    /// A standard Gumbel draw in single precision, for hot loops: -log(-log(u)) with u uniform on the 2^24 - 1 floats
+    /// k / 2^24, k = 1..<2^24 (so neither logarithm meets 0).
+    public mutating func gumbelFloat() -> Float {
+        var k: UInt64 = 0
+        while k == 0 { k = next() >> 40 }
+        let u = Float(k) * 0x1p-24
+        return -logf(-logf(u))
+    }
+
     /// Shuffles `array` in place (Fisher-Yates, from the back).
     public mutating func shuffle<T>(_ array: inout [T]) {
         var i = array.count
