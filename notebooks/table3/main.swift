@@ -26,71 +26,20 @@ struct Table3: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "table3", abstract: "Table 3: Recall@10 and NDCG@10 of every method, over seeds, beside the paper's.")
 
-    @OptionGroup var dataOptions: DataOptions
-
-    @Option(help: "Datasets (comma-separated).")
-    var dataset = "ml-1m,apps,citeulike"
+    @OptionGroup var options: GridOptions
 
     @Option(help: "Backbones (comma-separated): mf, lightgcn.")
     var backbone = "mf,lightgcn"
 
-    @Option(help: "Number of seeds per cell.")
-    var seeds = 5
-
-    @Option(help: "Upper bound on epochs of every model.")
-    var epochs = 1000
-
-    @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; output marked synthetic.")
-    var quick = false
-
-    @Flag(help: "Use only results already stored; leave out the runs that are missing instead of training them.")
-    var cached = false
-
-    @Flag(name: .customLong("list-commands"), help: "Print the runs still missing as one shell command per line, and stop.")
-    var listCommands = false
-
-    @Option(name: .customLong("results-dir"), help: "Where run results are kept.")
-    var resultsDirectory = "results"
-
-    @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
-    var modelsDirectory: String?
-
-    @Option(help: "Output folder for the table's CSV.")
-    var out = "figures"
-
-    @Option(help: "Output format on the terminal: markdown or csv.")
-    var format: TableFormat = .markdown
-
     func run() throws {
-        let datasets = quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init)
-        let backbones = try backbone.split(separator: ",").map { name -> Backbone in
-            guard let b = Backbone(rawValue: String(name)) else { throw ValidationError("unknown backbone '\(name)'") }
-            return b
-        }
-        let seedList = (0..<(quick ? 2 : seeds)).map { UInt64(2022 + $0) }
-        let maxEpochs = quick ? min(epochs, 30) : epochs
-        let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
-        let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
-
-        // The grid: every dataset, backbone, seed and method.
-        var runs: [GridRun] = []
-        for name in datasets {
-            let grid = PaperGrid(dataset: name, maxEpochs: maxEpochs)
-            for b in backbones { for seed in seedList { runs += grid.runs(PaperGrid.table3Methods, b, seed: seed) } }
-        }
-        if listCommands {
-            for run in runs where results.load(method: run.method, spec: run.spec) == nil {
-                print(try run.command(data: dataOptions.data, resultsDirectory: resultsDirectory))
-            }
-            return
-        }
+        let backbones = try GridOptions.backbones(backbone)
 /*:
  ## Running the grid
 
  Runs go in order; a dataset that cannot be obtained is skipped with instructions. Teachers are trained once per
  dataset, backbone and seed and shared by every student of that seed.
 */
-        let collected = try workspace.run(runs, results: results, trainMissing: !cached)
+        guard let collected = try options.collect(PaperGrid.table3Methods, backbones: backbones) else { return }
 /*:
  ## The table
 
@@ -100,15 +49,15 @@ struct Table3: ParsableCommand {
         var table = TextTable(header: ["dataset", "method"] + backbones.flatMap { b in
             ["\(b.rawValue) Recall@10", "\(b.rawValue) NDCG@10", "\(b.rawValue) p vs Student", "\(b.rawValue) p vs UnKD"]
         })
-        for name in datasets where collected.hasResults(name) {
+        for name in options.datasets where collected.hasResults(name) {
             for method in PaperGrid.table3Methods {
                 var row = [DatasetCatalog.descriptor(name).displayName, method]
                 for b in backbones {
                     let cell = collected.results(name, b, method)
                     let recall = SeedSummary(cell.map { $0.test.at(10)!.recall }), ndcg = SeedSummary(cell.map { $0.test.at(10)!.ndcg })
                     let paper = PaperValues.table3[name]?[b]?[method]
-                    row.append(Self.cell(recall, paper?.recall, seeds: seedList.count))
-                    row.append(Self.cell(ndcg, paper?.ndcg, seeds: seedList.count))
+                    row.append(options.cell(recall, paper: paper?.recall))
+                    row.append(options.cell(ndcg, paper: paper?.ndcg))
                     for reference in ["Student", "UnKD"] {
                         let paired = collected.pairedRecallAt10(name, b, method, reference)
                         let p = reference == method ? nil : Statistics.pairedTTest(paired.method, paired.other)?.p
@@ -117,20 +66,37 @@ struct Table3: ParsableCommand {
                 }
                 table.append(row)
             }
+            table.append([DatasetCatalog.descriptor(name).displayName, "UnKD over the best baseline"] + backbones.flatMap { b in
+                [Self.gain(name, b, collected, \.recall), Self.gain(name, b, collected, \.ndcg), "", ""]
+            })
         }
-        if format == .markdown {
-            print("Table 3 (\(seedList.count) seeds, mean ± 95% CI; paper in brackets)\(quick ? ", synthetic data" : "")\n")
-        }
-        print(table.rendered(format), terminator: "")
-        let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: .png, synthetic: quick)
-        Progress.say("wrote \(try output.writeCSV(table, name: "table3").path)")
+        try options.publish(table, name: "table3",
+                            caption: "Table 3 (\(options.seedList.count) seeds, mean ± 95% CI; paper in brackets)")
     }
+}
 
-    /// "mean ± CI (paper)", with the number of seeds when fewer than asked finished.
-    static func cell(_ summary: SeedSummary, _ paper: Double?, seeds: Int) -> String {
-        guard !summary.values.isEmpty else { return "not run" }
-        return String(format: "%.4f ± %.4f", summary.mean, summary.halfWidth) + (paper.map { String(format: " (%.4f)", $0) } ?? "")
-            + (summary.values.count < seeds ? " [\(summary.values.count) seeds]" : "")
+extension Table3 {
+    /// The baselines UnKD is measured against.
+    static let baselines = ["RD", "CD", "DE-RRD", "HTD"]
+
+    /// UnKD's relative gain (mean over seeds) over the best baseline that ran, and the paper's gain in brackets.
+    static func gain(_ dataset: String, _ backbone: Backbone, _ collected: GridResults,
+                     _ metric: KeyPath<CutoffMetrics, Double>) -> String {
+        func mean(_ method: String) -> Double? {
+            let values = collected.results(dataset, backbone, method).compactMap { $0.test.at(10)?[keyPath: metric] }
+            return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+        }
+        let ran = baselines.compactMap { name in mean(name).map { (name, $0) } }
+        guard let unkd = mean("UnKD"), let best = ran.max(by: { $0.1 < $1.1 }) else { return "-" }
+        var text = String(format: "%+.1f%% over %@", 100 * (unkd - best.1) / best.1, best.0)
+        if let paper = PaperValues.table3[dataset]?[backbone] {
+            let value: ((recall: Double, ndcg: Double)) -> Double = { metric == \CutoffMetrics.recall ? $0.recall : $0.ndcg }
+            if let paperUnKD = paper["UnKD"].map(value), let paperBest = baselines.compactMap({ paper[$0].map(value) }).max() {
+                text += String(format: " (%+.1f%%)", 100 * (paperUnKD - paperBest) / paperBest)
+            }
+        }
+        if ran.count < baselines.count { text += " [of \(ran.count) baselines]" }
+        return text
     }
 }
 

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import UnKD
+
+/// The options the paper's tables share: which datasets and seeds, where results and models are kept, and how to run
+/// the grid (train what is missing, only read stored results, or print the missing runs for a cluster's scheduler).
+public struct GridOptions: ParsableArguments {
+    @OptionGroup public var dataOptions: DataOptions
+
+    @Option(help: "Datasets (comma-separated); those not available are skipped.")
+    public var dataset = "ml-1m,apps,citeulike"
+
+    @Option(help: "Number of seeds per cell (2022, 2023, ...).")
+    public var seeds = 5
+
+    @Option(help: "Upper bound on epochs of every model.")
+    public var epochs = 1000
+
+    @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; output marked synthetic.")
+    public var quick = false
+
+    @Flag(help: "Use only results already stored; leave out the runs that are missing instead of training them.")
+    public var cached = false
+
+    @Flag(name: .customLong("list-commands"), help: "Print the runs still missing as one shell command per line, and stop.")
+    public var listCommands = false
+
+    @Option(name: .customLong("results-dir"), help: "Where run results are kept.")
+    public var resultsDirectory = "results"
+
+    @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
+    public var modelsDirectory: String?
+
+    @Option(help: "Output folder for the table's CSV.")
+    public var out = "figures"
+
+    @Option(help: "Output format on the terminal: markdown or csv.")
+    public var format: TableFormat = .markdown
+
+    /// Options as parsed; all defaults.
+    public init() {}
+
+    /// The datasets to run (the synthetic one with `--quick`).
+    public var datasets: [String] { quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init) }
+
+    /// The seeds of every cell.
+    public var seedList: [UInt64] { (0..<(quick ? 2 : seeds)).map { UInt64(2022 + $0) } }
+
+    /// Parses a comma-separated list of backbones.
+    public static func backbones(_ text: String) throws -> [Backbone] {
+        try text.split(separator: ",").map { name in
+            guard let b = Backbone(rawValue: String(name)) else { throw ValidationError("unknown backbone '\(name)'; use mf or lightgcn") }
+            return b
+        }
+    }
+
+    /// Runs (or reads) `methods` for every dataset, backbone and seed, in that order. Returns nil after printing the
+    /// missing runs' commands with `--list-commands`.
+    public func collect(_ methods: [String], backbones: [Backbone]) throws -> GridResults? {
+        var runs: [GridRun] = []
+        for name in datasets {
+            let grid = PaperGrid(dataset: name, maxEpochs: quick ? min(epochs, 30) : epochs)
+            for b in backbones { for seed in seedList { runs += grid.runs(methods, b, seed: seed) } }
+        }
+        let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
+        if listCommands {
+            for run in runs where results.load(method: run.method, spec: run.spec) == nil {
+                print(try run.command(data: dataOptions.data, resultsDirectory: resultsDirectory))
+            }
+            return nil
+        }
+        let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
+        return try workspace.run(runs, results: results, trainMissing: !cached)
+    }
+
+    /// Prints the table and writes its CSV into the output folder (marked synthetic with `--quick`).
+    public func publish(_ table: TextTable, name: String, caption: String) throws {
+        if format == .markdown { print("\(caption)\(quick ? " (synthetic data)" : "")\n") }
+        print(table.rendered(format), terminator: "")
+        let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: .png, synthetic: quick)
+        Progress.say("wrote \(try output.writeCSV(table, name: name).path)")
+    }
+
+    /// "mean ± CI", the paper's value in brackets, and the number of seeds when fewer than asked finished.
+    public func cell(_ summary: SeedSummary, paper: Double?, decimals: Int = 4) -> String {
+        guard !summary.values.isEmpty else { return "not run" }
+        let number = "%.\(decimals)f"
+        return String(format: "\(number) ± \(number)", summary.mean, summary.halfWidth)
+            + (paper.map { String(format: " (\(number))", $0) } ?? "")
+            + (summary.values.count < seedList.count ? " [\(summary.values.count) seeds]" : "")
+    }
+}
