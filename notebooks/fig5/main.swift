@@ -73,14 +73,8 @@ struct Fig5: ParsableCommand {
                                      "unpopular Recall@10 CI", "seeds"])
         var runs: [GridRun] = []
         for name in names {
-            var grid = PaperGrid(dataset: name, maxEpochs: quick ? 30 : epochs)
-            for seed in seedList {
-                runs += grid.runs(["Student"], .mf, seed: seed)
-                for k in ks {
-                    grid.unkd.groups = k
-                    runs.append(GridRun(method: "UnKD", cell: "UnKD K=\(k)", backbone: .mf, spec: grid.distilled(.unkd(grid.unkd), .mf, seed: seed)))
-                }
-            }
+            let grid = PaperGrid(dataset: name, maxEpochs: quick ? 30 : epochs)
+            for seed in seedList { runs += grid.groupSweep(ks, seed: seed) }
         }
         let collected = try workspace.run(runs, results: results, trainMissing: trainMissing || quick || rerun, rerun: rerun)
         for name in names where collected.hasResults(name) {

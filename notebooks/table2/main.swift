@@ -31,6 +31,7 @@
 */
 import ArgumentParser
 import Foundation
+import PaperFigures
 import UnKD
 
 struct Table2: ParsableCommand {
@@ -52,6 +53,9 @@ struct Table2: ParsableCommand {
     @Option(help: "Output format: markdown or csv.")
     var format: TableFormat = .markdown
 
+    @Option(help: "Output folder for the table's CSV (table2.csv, or table2-synthetic.csv when no real dataset was found).")
+    var out = "figures"
+
 /*:
  ## The table
 
@@ -70,6 +74,7 @@ struct Table2: ParsableCommand {
             "Paper users", "Paper items", "Paper interactions", "Paper sparsity",
             "Train", "Valid users", "Valid interactions", "Test users", "Test interactions",
         ])
+        var realData = false
         for name in names {
             let descriptor = DatasetCatalog.descriptor(name)
             let dataset: InteractionDataset
@@ -81,6 +86,7 @@ struct Table2: ParsableCommand {
                     + paperCells(descriptor.paper) + Array(repeating: "", count: 5))
                 continue
             }
+            if !name.hasPrefix("synthetic") { realData = true }
             let split = DataSplit.make(dataset, protocol: splitProtocol, seed: seed,
                                        validationUserFraction: descriptor.validationUserFraction)
             let m = dataset.interactions
@@ -94,6 +100,8 @@ struct Table2: ParsableCommand {
         }
         if format == .markdown { print("Table 2 (protocol \(splitProtocol.rawValue), seed \(seed))\n") }
         print(table.rendered(format), terminator: "")
+        let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: .png, synthetic: !realData)
+        Progress.say("wrote \(try output.writeCSV(table, name: splitProtocol == .unkdCode ? "table2" : "table2-\(splitProtocol.rawValue)").path)")
     }
 
     func paperCells(_ paper: PaperStatistics?) -> [String] {

@@ -72,6 +72,16 @@ public struct PaperGrid: Sendable {
         return methods.compactMap { name in rows[name].map { GridRun(method: name, backbone: backbone, spec: $0) } }
     }
 
+    /// Figure 5's runs for one seed: the Student, and UnKD with every number of groups in `groups` (MF), each
+    /// collected under the cell "UnKD K=<k>".
+    public func groupSweep(_ groups: [Int], seed: UInt64) -> [GridRun] {
+        var sweep = self
+        return runs(["Student"], .mf, seed: seed) + groups.map { k in
+            sweep.unkd.groups = k
+            return GridRun(method: "UnKD", cell: "UnKD K=\(k)", backbone: .mf, spec: sweep.distilled(.unkd(sweep.unkd), .mf, seed: seed))
+        }
+    }
+
     /// The rows of Table 3, in the paper's order.
     public static let table3Methods = ["Teacher", "Student", "RD", "CD", "DE-RRD", "HTD", "UnKD"]
     /// The rows of Table 1: the Student, the Teacher and the four existing distillation methods.

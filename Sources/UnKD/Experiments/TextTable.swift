@@ -37,6 +37,57 @@ public struct TextTable: Sendable {
         }
     }
 
+    /// Reads a table back from CSV as `rendered(.csv)` writes it (quoted fields may hold commas, quotes and line
+    /// breaks). The first record is the header; a record with a different number of fields is an error naming its line.
+    public init(csv text: String) throws {
+        var records: [[String]] = [], record: [String] = [], field = "", quoted = false, line = 1, recordLine = 1
+        var characters = Array(text).makeIterator(), pending: Character? = nil
+        func next() -> Character? {
+            if let c = pending { pending = nil; return c }
+            return characters.next()
+        }
+        while let c = next() {
+            if quoted {
+                if c == "\"" {
+                    if let following = next() {
+                        if following == "\"" { field.append("\"") } else { quoted = false; pending = following }
+                    } else { quoted = false }
+                } else {
+                    if c == "\n" { line += 1 }
+                    field.append(c)
+                }
+            } else if c == "\"" && field.isEmpty {
+                quoted = true
+            } else if c == "," {
+                record.append(field)
+                field = ""
+            } else if c == "\n" {
+                record.append(field)
+                records.append(record)
+                if record.count != records[0].count {
+                    throw UnKDError.invalidArgument("CSV line \(recordLine): \(record.count) fields, the header has \(records[0].count)")
+                }
+                record = []
+                field = ""
+                line += 1
+                recordLine = line
+            } else if c != "\r" {
+                field.append(c)
+            }
+        }
+        if quoted { throw UnKDError.invalidArgument("CSV line \(recordLine): a quoted field is not closed") }
+        if !field.isEmpty || !record.isEmpty {
+            record.append(field)
+            records.append(record)
+            if record.count != records[0].count {
+                throw UnKDError.invalidArgument("CSV line \(recordLine): \(record.count) fields, the header has \(records[0].count)")
+            }
+        }
+        guard let header = records.first else { throw UnKDError.invalidArgument("CSV: no header line") }
+        self.header = header
+        self.rows = Array(records.dropFirst())
+    }
+
     private static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
