@@ -10,9 +10,8 @@ import Foundation
 /// GA = sum over the batch's distinct entities of ||t - sum_k z_k f_k(s)||^2 (a sum, not a mean). GA is what trains v;
 /// the argmax of v then defines the groups of the topology term.
 ///
-/// All K first layers read the same s, so they are one Linear(d_s -> K h). The mixture of the second layers is
-/// sum_k z_k (W_k h_k + b_k) = sum_k W_k (z_k h_k) + Zᵀb: each second layer is applied to its z-scaled hidden units, and
-/// the per-group outputs f_k(s) are never stored.
+/// The K first layers are stored as one Linear(d_s -> K h), group g owning rows g h ..< (g + 1) h; each group's
+/// networks run on the entities that chose it (`GroupPass`), so a nearly one-hot choice costs one group, not K.
 struct GroupAssignment {
     /// d_s.
     let studentDimension: Int
@@ -55,47 +54,44 @@ struct GroupAssignment {
 
     /// Adds the gradient of `weight` x GA into `parameterGradient` and `studentGradient`, and returns GA (unweighted).
     ///
+    /// The work goes group by group: each group's networks run only on the entities whose choice gives the group a
+    /// weight z of at least `cutoff`. With `cutoff` 0 every entity runs through every group and the result is exact.
+    /// At the low temperature of HTD (0.1) a choice is nearly one-hot, so a small cutoff (1e-6) leaves one or two
+    /// groups per entity and changes the mixture by less than K times the cutoff in relative terms; the dropped groups'
+    /// share of the assignment network's gradient (which is proportional to their z) is dropped with them.
+    ///
     /// - Parameters:
     ///   - student: `count` x d_s, compact; `teacher`: `count` x d_t, compact.
     ///   - probabilities: v's output for these entities (`count` x K).
     ///   - studentGradient: `count` x d_s, added to.
     ///   - random: the Gumbel noise, K draws per entity in order.
     func accumulate(student: UnsafePointer<Float>, teacher: UnsafePointer<Float>, count n: Int, probabilities a: [Float],
-                    weight: Float, parameters: UnsafePointer<Float>, parameterGradient: UnsafeMutablePointer<Float>,
-                    studentGradient: UnsafeMutablePointer<Float>, random: inout RandomSource) -> Double {
-        let k = groups, h = hidden, dt = teacherDimension, ds = studentDimension, width = k * h
+                    weight: Float, cutoff: Float = 0, parameters: UnsafePointer<Float>,
+                    parameterGradient: UnsafeMutablePointer<Float>, studentGradient: UnsafeMutablePointer<Float>,
+                    random: inout RandomSource) -> Double {
+        let k = groups, dt = teacherDimension
         guard n > 0 else { return 0 }
-        var units = [Float](repeating: 0, count: n * width)
-        first.forward(student, xStride: ds, rows: n, parameters: parameters, into: &units, yStride: width)
-        for c in units.indices { units[c] = max(units[c], 0) }
         var choice = [Float](repeating: 0, count: n * k)
         choice.withUnsafeMutableBufferPointer { z in
             a.withUnsafeBufferPointer { a in
                 for r in 0..<n { assignment.select(a.baseAddress! + r * k, random: &random, into: z.baseAddress! + r * k) }
             }
         }
-        var scaled = units
-        for r in 0..<n {
-            for g in 0..<k {
-                let z = choice[r * k + g], base = r * width + g * h
-                for j in 0..<h { scaled[base + j] *= z }
-            }
-        }
-        // The groups' output biases, one row per group (K x d_t), for Zᵀb and its gradient.
-        var biases = [Float](repeating: 0, count: k * dt)
-        for g in 0..<k { for c in 0..<dt { biases[g * dt + c] = parameters[second[g].biasOffset + c] } }
+        var members = [[Int32]](repeating: [], count: k)
+        for r in 0..<n { for g in 0..<k where choice[r * k + g] >= cutoff { members[g].append(Int32(r)) } }
+
+        // Forward: F = sum over a row's groups of z f_g(s), keeping each group's hidden units and outputs.
         var mixture = [Float](repeating: 0, count: n * dt)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(dt), Int32(k),
-                    1, choice, Int32(k), biases, Int32(dt), 0, &mixture, Int32(dt))
-        scaled.withUnsafeBufferPointer { hz in
-            mixture.withUnsafeMutableBufferPointer { f in
-                for g in 0..<k {
-                    second[g].forward(hz.baseAddress! + g * h, xStride: width, rows: n, parameters: parameters,
-                                      into: f.baseAddress!, yStride: dt, accumulate: true, bias: false)
-                }
+        var passes: [GroupPass] = []
+        for g in 0..<k where !members[g].isEmpty {
+            let pass = GroupPass(group: g, members: members[g], of: self, student: student, parameters: parameters)
+            for (m, r) in pass.members.enumerated() {
+                let z = choice[Int(r) * k + g]
+                for c in 0..<dt { mixture[Int(r) * dt + c] += z * pass.outputs[m * dt + c] }
             }
+            passes.append(pass)
         }
-        // GA and d(weight GA)/d(mixture) = -2 weight (t - mixture).
+        // GA and d(weight GA)/dF = -2 weight (t - F).
         var loss = 0.0
         var mixtureGradient = [Float](repeating: 0, count: n * dt)
         for c in 0..<(n * dt) {
@@ -103,40 +99,13 @@ struct GroupAssignment {
             loss += Double(residual * residual)
             mixtureGradient[c] = -2 * weight * residual
         }
-
-        var scaledGradient = [Float](repeating: 0, count: n * width)
-        scaled.withUnsafeBufferPointer { hz in
-            scaledGradient.withUnsafeMutableBufferPointer { dhz in
-                for g in 0..<k {
-                    second[g].backward(hz.baseAddress! + g * h, xStride: width, rows: n, outputGradient: mixtureGradient,
-                                       dyStride: dt, parameters: parameters, parameterGradient: parameterGradient,
-                                       inputGradient: dhz.baseAddress! + g * h, dxStride: width, bias: false)
-                }
-            }
-        }
-        // d/db_k = sum_r z_rk dF_r (K x d_t); d/dz_rk gets <b_k, dF_r> (n x K).
-        var biasGradient = [Float](repeating: 0, count: k * dt)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(dt), Int32(n),
-                    1, choice, Int32(k), mixtureGradient, Int32(dt), 0, &biasGradient, Int32(dt))
-        for g in 0..<k { for c in 0..<dt { parameterGradient[second[g].biasOffset + c] += biasGradient[g * dt + c] } }
+        // Backward, group by group: d/dz = <f_g(s), dF>, and z dF flows back through f_g.
         var choiceGradient = [Float](repeating: 0, count: n * k)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(k), Int32(dt),
-                    1, mixtureGradient, Int32(dt), biases, Int32(dt), 0, &choiceGradient, Int32(k))
-        // Through the scaling by z: d/dz_rk += <h_rk, d(z h)_rk>, d/dh_rk = z_rk d(z h)_rk, then the ReLU.
-        for r in 0..<n {
-            for g in 0..<k {
-                let z = choice[r * k + g], base = r * width + g * h
-                var total: Float = 0
-                for j in 0..<h {
-                    total += units[base + j] * scaledGradient[base + j]
-                    scaledGradient[base + j] = units[base + j] > 0 ? z * scaledGradient[base + j] : 0
-                }
-                choiceGradient[r * k + g] += total
-            }
+        for pass in passes {
+            pass.backward(self, choice: choice, mixtureGradient: mixtureGradient, choiceGradient: &choiceGradient,
+                          student: student, parameters: parameters, parameterGradient: parameterGradient,
+                          studentGradient: studentGradient)
         }
-        first.backward(student, xStride: ds, rows: n, outputGradient: scaledGradient, dyStride: width,
-                       parameters: parameters, parameterGradient: parameterGradient,
-                       inputGradient: studentGradient, dxStride: ds, accumulateInput: true)
         var probabilityGradient = [Float](repeating: 0, count: n * k)
         a.withUnsafeBufferPointer { a in
             choice.withUnsafeBufferPointer { z in
@@ -153,5 +122,80 @@ struct GroupAssignment {
             }
         }
         return loss
+    }
+}
+
+/// One group's network f_g(s) = W2 ReLU(W1 s + b1) + b2 run on the entities that chose it, with what its backward pass
+/// needs. The group's first layer is rows g h ..< (g + 1) h of the stacked first layer.
+struct GroupPass {
+    let group: Int
+    /// The entities (indices into the batch's compact rows).
+    let members: [Int32]
+    /// Their students' embeddings, gathered (m x d_s).
+    let inputs: [Float]
+    /// ReLU(W1 s + b1) (m x h).
+    let hidden: [Float]
+    /// f_g(s) (m x d_t).
+    let outputs: [Float]
+
+    init(group g: Int, members: [Int32], of networks: GroupAssignment, student: UnsafePointer<Float>, parameters: UnsafePointer<Float>) {
+        let m = members.count, ds = networks.studentDimension, h = networks.hidden, dt = networks.teacherDimension
+        self.group = g
+        self.members = members
+        var inputs = [Float](repeating: 0, count: m * ds)
+        for (row, r) in members.enumerated() { for c in 0..<ds { inputs[row * ds + c] = student[Int(r) * ds + c] } }
+        var hidden = [Float](repeating: 0, count: m * h)
+        let bias1 = parameters + networks.first.biasOffset + g * h
+        for row in 0..<m { for j in 0..<h { hidden[row * h + j] = bias1[j] } }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(h), Int32(ds),
+                    1, inputs, Int32(ds), parameters + networks.first.offset + g * h * ds, Int32(ds), 1, &hidden, Int32(h))
+        for c in hidden.indices { hidden[c] = max(hidden[c], 0) }
+        var outputs = [Float](repeating: 0, count: m * dt)
+        hidden.withUnsafeBufferPointer { x in
+            outputs.withUnsafeMutableBufferPointer { y in
+                networks.second[g].forward(x.baseAddress!, xStride: h, rows: m, parameters: parameters, into: y.baseAddress!, yStride: dt)
+            }
+        }
+        self.inputs = inputs
+        self.hidden = hidden
+        self.outputs = outputs
+    }
+
+    /// Adds this group's share of the gradients, given dF for every entity.
+    func backward(_ networks: GroupAssignment, choice: [Float], mixtureGradient: [Float], choiceGradient: inout [Float],
+                  student: UnsafePointer<Float>, parameters: UnsafePointer<Float>, parameterGradient: UnsafeMutablePointer<Float>,
+                  studentGradient: UnsafeMutablePointer<Float>) {
+        let m = members.count, ds = networks.studentDimension, h = networks.hidden, dt = networks.teacherDimension
+        let k = networks.groups, g = group
+        // d/dz_rg = <f_g(s_r), dF_r>; d/d f_g(s_r) = z_rg dF_r.
+        var outputGradient = [Float](repeating: 0, count: m * dt)
+        for (row, r) in members.enumerated() {
+            let z = choice[Int(r) * k + g]
+            var total: Float = 0
+            for c in 0..<dt {
+                let d = mixtureGradient[Int(r) * dt + c]
+                total += outputs[row * dt + c] * d
+                outputGradient[row * dt + c] = z * d
+            }
+            choiceGradient[Int(r) * k + g] += total
+        }
+        var hiddenGradient = [Float](repeating: 0, count: m * h)
+        hidden.withUnsafeBufferPointer { x in
+            hiddenGradient.withUnsafeMutableBufferPointer { dx in
+                networks.second[g].backward(x.baseAddress!, xStride: h, rows: m, outputGradient: outputGradient, dyStride: dt,
+                                            parameters: parameters, parameterGradient: parameterGradient,
+                                            inputGradient: dx.baseAddress!, dxStride: h)
+            }
+        }
+        for c in hiddenGradient.indices where hidden[c] <= 0 { hiddenGradient[c] = 0 }
+        // The first layer's rows of this group: dW1 += dUᵀ S, db1 += sum dU, dS = dU W1.
+        let weight1 = networks.first.offset + g * h * ds, bias1 = networks.first.biasOffset + g * h
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(h), Int32(ds), Int32(m),
+                    1, hiddenGradient, Int32(h), inputs, Int32(ds), 1, parameterGradient + weight1, Int32(ds))
+        for row in 0..<m { for j in 0..<h { parameterGradient[bias1 + j] += hiddenGradient[row * h + j] } }
+        var inputGradient = [Float](repeating: 0, count: m * ds)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(ds), Int32(h),
+                    1, hiddenGradient, Int32(h), parameters + weight1, Int32(ds), 0, &inputGradient, Int32(ds))
+        for (row, r) in members.enumerated() { for c in 0..<ds { studentGradient[Int(r) * ds + c] += inputGradient[row * ds + c] } }
     }
 }

@@ -52,7 +52,7 @@ final class HTDTests: XCTestCase {
     func testStudentGradient() {
         for configuration in [ModelConfiguration(backbone: .mf, dimension: 6), ModelConfiguration(backbone: .lightGCN, dimension: 32, layers: 1)] {
             let distiller = Self.distiller(teacher: Self.randomTeacher(dimension: 7), configuration: HTDConfiguration(
-                groups: 3, alpha: 0.5, weight: 0.05, studentDimension: configuration.dimension))
+                groups: 3, alpha: 0.5, weight: 0.05, studentDimension: configuration.dimension, mixtureCutoff: 0))
             Self.keepAwayFromKinks(distiller)
             GradientCheck.assertMatchesFiniteDifferences(configuration, split: Self.tiny, batch: Self.tinyBatch, decay: 0.1,
                                                          distillation: distiller)
@@ -71,7 +71,7 @@ final class HTDTests: XCTestCase {
     /// every parameter (GA only: TD's argmax grouping is piecewise constant in v).
     func testGroupNetworkGradients() {
         let distiller = Self.distiller(teacher: Self.randomTeacher(dimension: 5), configuration: HTDConfiguration(
-            groups: 3, gumbelTemperature: 0.5, alpha: 0, weight: 1, studentDimension: 3))
+            groups: 3, gumbelTemperature: 0.5, alpha: 0, weight: 1, studentDimension: 3, mixtureCutoff: 0))
         Self.keepAwayFromKinks(distiller)
         let student = Recommender(ModelConfiguration(backbone: .mf, dimension: 3), userCount: 5, itemCount: 9, seed: 7).parameters
         NetworkGradientCheck.assertMatchesFiniteDifferences(
@@ -79,6 +79,28 @@ final class HTDTests: XCTestCase {
             gradient: { distiller.networks.gradient }, student: student, userCount: 5) { ego, gradient, touched in
             distiller.accumulateOnEgo(Self.tinyBatch, ego: ego, gradient: gradient, stride: student.stride, userCount: 5,
                                       epoch: 1, touched: &touched)
+        }
+    }
+
+    /// At HTD's temperature of 0.1 with 30 groups, running only the groups a choice gives a weight of at least 1e-6
+    /// changes GA, its gradient with respect to the student and the networks' gradient by a negligible amount.
+    func testMixtureCutoffChangesAlmostNothing() {
+        let teacher = Self.randomTeacher(dimension: 16)
+        let student = Recommender(ModelConfiguration(backbone: .mf, dimension: 8), userCount: 5, itemCount: 9, seed: 7).parameters
+        var outcomes: [(Float, [Float], [Float])] = []
+        for cutoff in [0, 1e-6] {
+            let distiller = Self.distiller(teacher: teacher, configuration: HTDConfiguration(
+                groups: 30, alpha: 0, weight: 1, studentDimension: 8, mixtureCutoff: cutoff))
+            let (loss, gradient) = Self.evaluate(distiller, student: student)
+            outcomes.append((loss, gradient, distiller.networks.gradient))
+        }
+        let (exact, cut) = (outcomes[0], outcomes[1])
+        XCTAssertEqual(cut.0, exact.0, accuracy: 1e-4 * abs(exact.0))
+        for (name, a, b) in [("student", exact.1, cut.1), ("networks", exact.2, cut.2)] {
+            let scale = a.map(abs).max()!
+            XCTAssertGreaterThan(scale, 0)
+            let worst = zip(a, b).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst, 1e-3 * scale, "\(name) gradient moved by \(worst) (largest entry \(scale))")
         }
     }
 
