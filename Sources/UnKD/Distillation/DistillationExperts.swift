@@ -84,25 +84,43 @@ struct DistillationExperts {
             gate.probabilities(teacher, teacherStride: p, rows: n, parameters: parameters, into: a)
             for k in 0..<(n * e) { logProbabilities[k] = log(a[k] + 1e-10) }
 
-            for r in 0..<n {
-                let t = teacher + r * p, yr = y + r * e * p
-                targetNorm[r] = VectorKernels.dot(t, t, stride: p)
-                for k in 0..<e {
-                    alignment[r * e + k] = VectorKernels.dot(yr + k * p, t, stride: p)
-                    for l in k..<e {
-                        let g = VectorKernels.dot(yr + k * p, yr + l * p, stride: p)
-                        gram[(r * e + k) * e + l] = g
-                        gram[(r * e + l) * e + k] = g
+            // Per entity, independently (so split over the cores): |t|^2, b = <y_e, t> and G = <y_e, y_e'>.
+            targetNorm.withUnsafeMutableBufferPointer { norm in
+            alignment.withUnsafeMutableBufferPointer { align in
+            gram.withUnsafeMutableBufferPointer { gramBuffer in
+                let norm = norm.baseAddress!, align = align.baseAddress!, gramBase = gramBuffer.baseAddress!
+                Parallel.forEachChunk(n, minimumChunk: 512) { entities in
+                    for r in entities {
+                        let t = teacher + r * p, yr = y + r * e * p
+                        norm[r] = VectorKernels.dot(t, t, stride: p)
+                        for k in 0..<e {
+                            align[r * e + k] = VectorKernels.dot(yr + k * p, t, stride: p)
+                            for l in k..<e {
+                                let g = VectorKernels.dot(yr + k * p, yr + l * p, stride: p)
+                                gramBase[(r * e + k) * e + l] = g
+                                gramBase[(r * e + l) * e + k] = g
+                            }
+                        }
                     }
                 }
             }
+            }
+            }
 
+            // Per row: a fresh choice z, the row's loss, d(loss)/dz, and the sums over rows the backward pass needs.
             var z = [Float](repeating: 0, count: e), dz = z
             logProbabilities.withUnsafeBufferPointer { logA in
             probabilityGradient.withUnsafeMutableBufferPointer { da in
+            gram.withUnsafeBufferPointer { gram in
+            alignment.withUnsafeBufferPointer { alignment in
+            choiceMass.withUnsafeMutableBufferPointer { mass in
+            choiceMoment.withUnsafeMutableBufferPointer { moment in
+            z.withUnsafeMutableBufferPointer { z in
+            dz.withUnsafeMutableBufferPointer { dz in
+                let z = z.baseAddress!, dz = dz.baseAddress!
                 for (row, entity) in rowEntity.enumerated() {
                     let r = Int(entity), w = rowWeight[row]
-                    gate.select(logProbabilities: logA.baseAddress! + r * e, random: &random, into: &z)
+                    gate.select(logProbabilities: logA.baseAddress! + r * e, random: &random, into: z)
                     let b = r * e, g = r * e * e
                     var value = targetNorm[r]
                     for k in 0..<e {
@@ -110,12 +128,18 @@ struct DistillationExperts {
                         for l in 0..<e { gz += gram[g + k * e + l] * z[l] }
                         value += z[k] * (gz - 2 * alignment[b + k])
                         dz[k] = 2 * w * (gz - alignment[b + k])
-                        choiceMass[b + k] += w * z[k]
-                        for l in 0..<e { choiceMoment[g + k * e + l] += w * z[k] * z[l] }
+                        mass[b + k] += w * z[k]
+                        for l in 0..<e { moment[g + k * e + l] += w * z[k] * z[l] }
                     }
                     loss += Double(w * value)
                     gate.accumulateSelectionGradient(a + r * e, choice: z, gradient: dz, into: da.baseAddress! + b)
                 }
+            }
+            }
+            }
+            }
+            }
+            }
             }
             }
 
@@ -123,15 +147,22 @@ struct DistillationExperts {
             var outputGradient = [Float](repeating: 0, count: n * e * p)
             outputGradient.withUnsafeMutableBufferPointer { dy in
                 let dy = dy.baseAddress!
-                for r in 0..<n {
-                    let t = teacher + r * p, yr = y + r * e * p, dyr = dy + r * e * p
-                    for k in 0..<e {
-                        let out = dyr + k * p
-                        VectorKernels.axpy(-2 * choiceMass[r * e + k], t, out, stride: p)
-                        for l in 0..<e { VectorKernels.axpy(2 * choiceMoment[(r * e + k) * e + l], yr + l * p, out, stride: p) }
-                        let own = yr + k * p
-                        for c in 0..<p { out[c] = own[c] > 0 ? out[c] : 0 }
+                choiceMass.withUnsafeBufferPointer { mass in
+                choiceMoment.withUnsafeBufferPointer { moment in
+                    let mass = mass.baseAddress!, moment = moment.baseAddress!
+                    Parallel.forEachChunk(n, minimumChunk: 512) { entities in
+                        for r in entities {
+                            let t = teacher + r * p, yr = y + r * e * p, dyr = dy + r * e * p
+                            for k in 0..<e {
+                                let out = dyr + k * p
+                                VectorKernels.axpy(-2 * mass[r * e + k], t, out, stride: p)
+                                for l in 0..<e { VectorKernels.axpy(2 * moment[(r * e + k) * e + l], yr + l * p, out, stride: p) }
+                                let own = yr + k * p
+                                for c in 0..<p { out[c] = own[c] > 0 ? out[c] : 0 }
+                            }
+                        }
                     }
+                }
                 }
                 composed.backward(student, rows: n, outputGradient: dy, parameters: parameters,
                                   parameterGradient: parameterGradient, studentGradient: studentGradient)
