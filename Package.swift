@@ -13,7 +13,7 @@ kernelFlags.append(.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-fn
 #endif
 
 /// The notebooks: each paper table or figure is an executable whose source is `notebooks/<name>/main.swift`.
-let notebooks = ["table1", "table2", "table3", "table4", "fig1", "fig4", "fig5", "train", "distill", "experiment", "bench", "report"]
+let notebooks = ["table1", "table2", "table3", "table4", "fig1", "fig4", "fig5", "train", "distill", "experiment", "bench", "report", "tune"]
 
 let package = Package(
     name: "UnKD",

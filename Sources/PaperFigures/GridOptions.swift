@@ -62,6 +62,11 @@ public struct GridOptions: ParsableArguments {
             let grid = PaperGrid(dataset: name, maxEpochs: quick ? min(epochs, 30) : epochs)
             for b in backbones { for seed in seedList { runs += grid.runs(methods, b, seed: seed) } }
         }
+        return try collect(runs)
+    }
+
+    /// Runs (or reads) the given runs in order; nil after printing the missing ones with `--list-commands`.
+    public func collect(_ runs: [GridRun]) throws -> GridResults? {
         let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
         if listCommands {
             for run in runs where results.load(method: run.method, spec: run.spec) == nil {

@@ -82,6 +82,37 @@ public struct PaperGrid: Sendable {
         }
     }
 
+    /// The small grid each method's settings are chosen from on validation NDCG@20 (`swift run tune`): one copy of
+    /// this grid per setting, named, for the row `method` ("PD teacher" tunes PD's alpha). The ranges are the paper's
+    /// where it gives them (UnKD: lambda 0.1-1, mu 10 or 20, 30 or 40 pairs) and otherwise span the weights at which
+    /// the distillation term and BPR are of comparable size.
+    public func tuningVariants(for method: String) -> [(setting: String, grid: PaperGrid)] {
+        func variant(_ setting: String, _ change: (inout PaperGrid) -> Void) -> (setting: String, grid: PaperGrid) {
+            var copy = self
+            change(&copy)
+            return (setting, copy)
+        }
+        switch method {
+        case "UnKD":
+            return [0.1, 0.3, 1.0].flatMap { lambda in [10.0, 20.0].flatMap { mu in [30, 40].map { pairs in
+                variant("lambda \(lambda), mu \(Int(mu)), \(pairs) pairs") {
+                    $0.unkd.weight = lambda
+                    $0.unkd.mu = mu
+                    $0.unkd.pairsPerUser = pairs
+                }
+            } } }
+        case "RD": return [0.1, 0.3, 0.5, 0.7, 0.9].map { w in variant("weight \(w)") { $0.rd.weight = w } }
+        case "CD": return [0.1, 0.3, 1, 3].map { w in variant("weight \(w)") { $0.cd.weight = w } }
+        case "DE-RRD": return [0.1, 1].map { w in variant("weight \(w)") { $0.deRRD.weight = w } }
+        case "HTD": return [1e-2, 1e-3, 1e-4, 1e-5].map { w in variant("weight \(w)") { $0.htd.weight = w } }
+        case "PD teacher": return [0.02, 0.05, 0.1, 0.25].map { a in variant("alpha \(a)") { $0.pdAlpha = a } }
+        default: return []
+        }
+    }
+
+    /// The methods `tuningVariants` has a grid for.
+    public static let tunableMethods = ["UnKD", "RD", "CD", "DE-RRD", "HTD", "PD teacher"]
+
     /// The rows of Table 3, in the paper's order.
     public static let table3Methods = ["Teacher", "Student", "RD", "CD", "DE-RRD", "HTD", "UnKD"]
     /// The rows of Table 1: the Student, the Teacher and the four existing distillation methods.

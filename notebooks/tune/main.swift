@@ -1,0 +1,76 @@
+/*:
+ # Choosing each method's settings
+
+ A fair comparison gives every method the same chance: each distillation method has a weight that balances its term
+ against BPR (and UnKD also its pair count and the sharpness mu of its rank distribution; the PD teacher its
+ exponent alpha), and a badly set weight can make a good method look bad. So each is chosen the same way, on the
+ validation users only, never on the test users the tables report: train the student with every setting of a small
+ documented grid (`PaperGrid.tuningVariants`), at one seed, and keep the setting with the best validation NDCG@20 at
+ the early-stopping point.
+
+ Every run is an ordinary experiment with its own result file, so the grid resumes where it stopped, and
+ `--list-commands` prints it for a cluster. The chosen values are then written into `PaperGrid` by hand, with the
+ scores in a comment, as the learning rates are in `TrainingDefaults`: the tables must not change because someone
+ ran a tuning grid.
+*/
+import ArgumentParser
+import Foundation
+import PaperFigures
+import UnKD
+
+struct Tune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tune", abstract: "Chooses a method's settings on validation NDCG@20 from its documented grid.")
+
+    @OptionGroup var options: GridOptions
+
+    @Option(help: "The method to tune: \(PaperGrid.tunableMethods.joined(separator: ", ")).")
+    var method: String
+
+    @Option(help: "Backbone: mf or lightgcn.")
+    var backbone = "mf"
+
+    @Option(help: "Seed of the tuning runs.")
+    var seed: UInt64 = 2022
+
+    func validate() throws {
+        guard PaperGrid.tunableMethods.contains(method) else {
+            throw ValidationError("unknown method '\(method)'; choose from \(PaperGrid.tunableMethods.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let backbones = try GridOptions.backbones(backbone)
+        var table = TextTable(header: ["dataset", "backbone", "setting", "validation NDCG@20", "best epoch", "chosen"])
+        for name in options.datasets {
+            for b in backbones {
+                let base = PaperGrid(dataset: name, maxEpochs: options.quick ? min(options.epochs, 30) : options.epochs)
+                let variants = base.tuningVariants(for: method)
+                let runs = variants.flatMap { variant in
+                    variant.grid.runs([method], b, seed: seed).map { run -> GridRun in
+                        GridRun(method: run.method, cell: variant.setting, backbone: b, spec: run.spec)
+                    }
+                }
+                guard let collected = try options.collect(runs) else { continue }
+/*:
+ ## The choice
+
+ The validation score of a run is the best NDCG@20 its early stopping saw. Ties (rare) go to the first setting in
+ the grid's order.
+*/
+                let scored = variants.compactMap { variant in
+                    collected.results(name, b, variant.setting).first.map { (variant.setting, $0.history) }
+                }
+                let best = scored.max { $0.1.bestScore < $1.1.bestScore }?.0
+                for (setting, history) in scored {
+                    table.append([name, b.rawValue, setting, String(format: "%.4f", history.bestScore), "\(history.bestEpoch)",
+                                  setting == best ? "yes" : ""])
+                }
+            }
+        }
+        try options.publish(table, name: "tuning-\(method.lowercased().replacingOccurrences(of: " ", with: "-"))",
+                            caption: "Tuning \(method) on validation NDCG@20 (seed \(seed))")
+    }
+}
+
+Tune.main()
