@@ -1,0 +1,30 @@
+import XCTest
+@testable import UnKD
+
+final class PaperGridTests: XCTestCase {
+    /// Each tuning variant changes only the tuned method's settings, the variants are distinct experiments, and the
+    /// rows of the tables resolve to the intended teachers.
+    func testTuningVariantsChangeOnlyTheirMethod() throws {
+        let base = PaperGrid(dataset: "synthetic")
+        XCTAssertEqual(base.tuningVariants(for: "UnKD").count, 12)
+        XCTAssertEqual(base.tuningVariants(for: "RD").map(\.grid.rd.weight), [0.1, 0.3, 0.5, 0.7, 0.9])
+        XCTAssertTrue(base.tuningVariants(for: "Student").isEmpty)
+        for method in PaperGrid.tunableMethods {
+            let variants = base.tuningVariants(for: method)
+            let specs = variants.map { $0.grid.runs([method], .mf, seed: 1)[0].spec }
+            XCTAssertEqual(Set(specs.map(ConfigurationKey.of)).count, variants.count, "\(method): variants must be distinct runs")
+            for variant in variants {
+                // The rows of every other method stay as they were.
+                for other in PaperGrid.table3Methods where other != method && method != "PD teacher" {
+                    XCTAssertEqual(variant.grid.runs([other], .mf, seed: 1)[0].spec, base.runs([other], .mf, seed: 1)[0].spec,
+                                   "\(method) \(variant.setting) changed \(other)")
+                }
+            }
+        }
+        let pdCD = try XCTUnwrap(base.runs(["PD-CD"], .mf, seed: 3).first?.spec.distillation)
+        XCTAssertEqual(pdCD.teacher.model.objective, .popularityDeconfounded(alpha: base.pdAlpha))
+        let cd = try XCTUnwrap(base.runs(["CD"], .mf, seed: 3).first?.spec.distillation)
+        XCTAssertEqual(cd.teacher.model.objective, .bpr)
+        XCTAssertEqual(base.runs(["UnKD", "nonsense", "CD"], .mf, seed: 3).map(\.method), ["UnKD", "CD"])
+    }
+}
