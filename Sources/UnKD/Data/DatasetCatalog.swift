@@ -79,7 +79,8 @@ public enum DatasetCatalog {
     /// Every named dataset, including the synthetic presets.
     public static let all = paperDatasets + SyntheticConfiguration.presets.keys.sorted().map { name in
         DatasetDescriptor(
-            name: name, displayName: name == "synthetic" ? "Synthetic" : "Synthetic (ML-1M shape)",
+            name: name, displayName: ["synthetic": "Synthetic", "synthetic-ml1m": "Synthetic (ML-1M shape)",
+                                      "synthetic-gowalla": "Synthetic (Gowalla shape)"][name] ?? name,
             minUserInteractions: 0, validationUserFraction: 0.5, paper: nil, download: nil,
             note: "generated: true affinity and power-law popularity both drive what is observed")
     }

@@ -29,8 +29,16 @@ public struct SyntheticConfiguration: Codable, Sendable, Equatable {
         users: 6040, items: 3706, factors: 16, meanInteractions: 165.6, minInteractions: 20,
         popularityExponent: 1.0, popularityStrength: 1.5, affinityStrength: 2.5)
 
+    /// Gowalla's shape as the LightGCN papers use it (29,858 users, 40,981 items, about 1M interactions), for checking
+    /// that memory stays bounded on a catalogue ten times MovieLens-1M's.
+    public static let gowallaShaped = SyntheticConfiguration(
+        users: 29858, items: 40981, factors: 16, meanInteractions: 34.4, minInteractions: 10,
+        popularityExponent: 1.0, popularityStrength: 1.5, affinityStrength: 2.5)
+
     /// The presets by the dataset names that select them.
-    public static let presets: [String: SyntheticConfiguration] = ["synthetic": .small, "synthetic-ml1m": .ml1mShaped]
+    public static let presets: [String: SyntheticConfiguration] = [
+        "synthetic": .small, "synthetic-ml1m": .ml1mShaped, "synthetic-gowalla": .gowallaShaped,
+    ]
 }
 
 /// Interaction data with a known popularity effect, for tests, for smoke runs and as the offline fallback.
