@@ -95,3 +95,62 @@ public struct GridOptions: ParsableArguments {
             + (summary.values.count < seedList.count ? " [\(summary.values.count) seeds]" : "")
     }
 }
+
+/// The options the figures drawn from the grid share (Figures 4 and 5). Unlike the tables, a figure is drawn from the
+/// stored results by default, so that it can be redrawn in seconds without the data; it trains only when asked.
+public struct FigureGridOptions: ParsableArguments {
+    @OptionGroup public var dataOptions: DataOptions
+
+    @Option(help: "Datasets (comma-separated); those without results or data are skipped.")
+    public var dataset = "ml-1m,apps,citeulike"
+
+    @Option(help: "Seeds per point (2022, 2023, ...).")
+    public var seeds = 5
+
+    @Option(help: "Upper bound on epochs of every model.")
+    public var epochs = 1000
+
+    @Flag(name: .customLong("train-missing"),
+          help: "Train the runs that have no stored result (needs the data; by default the figure is drawn from the stored results alone).")
+    public var trainMissing = false
+
+    @Flag(help: "Train every run again (teachers are reused) and overwrite its stored result.")
+    public var rerun = false
+
+    @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; files marked synthetic.")
+    public var quick = false
+
+    @Option(help: "Output formats: png, pdf or both.")
+    public var format: FigureFormats = .both
+
+    @Option(help: "Output folder.")
+    public var out = "figures"
+
+    @Option(name: .customLong("results-dir"), help: "Where run results are kept.")
+    public var resultsDirectory = "results"
+
+    @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
+    public var modelsDirectory: String?
+
+    /// Options as parsed; all defaults.
+    public init() {}
+
+    /// The datasets to draw (the synthetic one with `--quick`).
+    public var datasets: [String] { quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init) }
+
+    /// The seeds of every point.
+    public var seedList: [UInt64] { (0..<(quick ? 2 : seeds)).map { UInt64(2022 + $0) } }
+
+    /// A grid for `dataset` with this run's epoch bound.
+    public func grid(_ dataset: String) -> PaperGrid { PaperGrid(dataset: dataset, maxEpochs: quick ? min(epochs, 30) : epochs) }
+
+    /// Where the figure's files go.
+    public var output: FigureOutput { FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick) }
+
+    /// Reads the runs' stored results, training what is missing only with `--train-missing`, `--rerun` or `--quick`.
+    public func collect(_ runs: [GridRun]) throws -> GridResults {
+        let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
+        return try workspace.run(runs, results: ResultStore(folder: URL(fileURLWithPath: resultsDirectory)),
+                                 trainMissing: trainMissing || quick || rerun, rerun: rerun)
+    }
+}

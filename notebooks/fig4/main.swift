@@ -24,10 +24,7 @@ struct Fig4: ParsableCommand {
         commandName: "fig4",
         abstract: "Figure 4: relative Recall@10 change over the Student on the popular and unpopular groups, per method.")
 
-    @OptionGroup var dataOptions: DataOptions
-
-    @Option(help: "Datasets (comma-separated); those not available are skipped.")
-    var dataset = "ml-1m,apps,citeulike"
+    @OptionGroup var options: FigureGridOptions
 
     @Option(help: "Backbones (comma-separated): mf, lightgcn.")
     var backbone = "mf,lightgcn"
@@ -35,55 +32,18 @@ struct Fig4: ParsableCommand {
     @Option(help: "Methods to compare with the Student (comma-separated).")
     var methods = PaperGrid.figure4Methods.joined(separator: ",")
 
-    @Option(help: "Seeds per cell.")
-    var seeds = 5
-
-    @Option(help: "Upper bound on epochs of every model.")
-    var epochs = 1000
-
-    @Flag(name: .customLong("train-missing"),
-          help: "Train the runs that have no stored result (needs the data; by default the figure is drawn from the stored results alone).")
-    var trainMissing = false
-
-    @Flag(help: "Train every run again (teachers are reused) and overwrite its stored result.")
-    var rerun = false
-
-    @Flag(help: "A smoke run in seconds: synthetic data, MF, 2 seeds, at most 30 epochs; files marked synthetic.")
-    var quick = false
-
-    @Option(help: "Output formats: png, pdf or both.")
-    var format: FigureFormats = .both
-
-    @Option(help: "Output folder.")
-    var out = "figures"
-
-    @Option(name: .customLong("results-dir"), help: "Where run results are kept.")
-    var resultsDirectory = "results"
-
-    @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
-    var modelsDirectory: String?
-
     func run() throws {
-        let names = quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init)
-        let backbones = quick ? [Backbone.mf] : try backbone.split(separator: ",").map { name -> Backbone in
-            guard let b = Backbone(rawValue: String(name)) else { throw ValidationError("unknown backbone '\(name)'") }
-            return b
-        }
+        let names = options.datasets
+        let backbones = options.quick ? [Backbone.mf] : try GridOptions.backbones(backbone)
         let methodList = methods.split(separator: ",").map(String.init)
         for name in methodList where !PaperGrid.figure4Methods.contains(name) {
             throw ValidationError("unknown method '\(name)'; choose from \(PaperGrid.figure4Methods.joined(separator: ", "))")
         }
-        let seedList = (0..<(quick ? 2 : seeds)).map { UInt64(2022 + $0) }
-        let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
-        let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
-        let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick)
-
         var runs: [GridRun] = []
         for name in names {
-            let grid = PaperGrid(dataset: name, maxEpochs: quick ? 30 : epochs)
-            for b in backbones { for seed in seedList { runs += grid.runs(["Student"] + methodList, b, seed: seed) } }
+            for b in backbones { for seed in options.seedList { runs += options.grid(name).runs(["Student"] + methodList, b, seed: seed) } }
         }
-        let collected = try workspace.run(runs, results: results, trainMissing: trainMissing || quick || rerun, rerun: rerun)
+        let collected = try options.collect(runs)
 /*:
  ## The change over the Student
 
@@ -125,10 +85,10 @@ struct Fig4: ParsableCommand {
         }
         print(csv.rendered(.markdown))
         var figure = Figure(columns: min(panels.count, 2), panelSize: (300, 230),
-                            title: output.title("Figure 4: Recall@10 change over the Student by popularity group"),
+                            title: options.output.title("Figure 4: Recall@10 change over the Student by popularity group"),
                             seriesColours: SeriesColours.fixed)
         for panel in panels { figure.add(panel) }
-        let files = try output.write(figure, name: "fig4") + [try output.writeCSV(csv, name: "fig4")]
+        let files = try options.output.write(figure, name: "fig4") + [try options.output.writeCSV(csv, name: "fig4")]
         Progress.say("wrote " + files.map(\.path).joined(separator: ", "))
     }
 }

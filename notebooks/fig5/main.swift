@@ -25,58 +25,20 @@ struct Fig5: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fig5", abstract: "Figure 5: UnKD's Recall@10 (overall and unpopular) against the number of groups K.")
 
-    @OptionGroup var dataOptions: DataOptions
-
-    @Option(help: "Datasets (comma-separated); those not available are skipped.")
-    var dataset = "ml-1m,apps,citeulike"
-
-    @Option(help: "Seeds per point.")
-    var seeds = 5
+    @OptionGroup var options: FigureGridOptions
 
     @Option(help: "Largest K.")
     var maxGroups = 10
 
-    @Option(help: "Upper bound on epochs of every model.")
-    var epochs = 1000
-
-    @Flag(name: .customLong("train-missing"),
-          help: "Train the runs that have no stored result (needs the data; by default the figure is drawn from the stored results alone).")
-    var trainMissing = false
-
-    @Flag(help: "Train every run again (teachers are reused) and overwrite its stored result.")
-    var rerun = false
-
-    @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; files marked synthetic.")
-    var quick = false
-
-    @Option(help: "Output formats: png, pdf or both.")
-    var format: FigureFormats = .both
-
-    @Option(help: "Output folder.")
-    var out = "figures"
-
-    @Option(name: .customLong("results-dir"), help: "Where run results are kept.")
-    var resultsDirectory = "results"
-
-    @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
-    var modelsDirectory: String?
-
     func run() throws {
-        let names = quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init)
-        let seedList = (0..<(quick ? 2 : seeds)).map { UInt64(2022 + $0) }
-        let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
-        let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
-        let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick)
+        let names = options.datasets
         let ks = Array(1...maxGroups)
         var panels: [Panel] = []
         var csv = TextTable(header: ["dataset", "K", "Recall@10 mean", "Recall@10 CI", "unpopular Recall@10 mean",
                                      "unpopular Recall@10 CI", "seeds"])
         var runs: [GridRun] = []
-        for name in names {
-            let grid = PaperGrid(dataset: name, maxEpochs: quick ? 30 : epochs)
-            for seed in seedList { runs += grid.groupSweep(ks, seed: seed) }
-        }
-        let collected = try workspace.run(runs, results: results, trainMissing: trainMissing || quick || rerun, rerun: rerun)
+        for name in names { for seed in options.seedList { runs += options.grid(name).groupSweep(ks, seed: seed) } }
+        let collected = try options.collect(runs)
         for name in names where collected.hasResults(name) {
             let studentOverall = collected.recallAt10(name, .mf, "Student")
             let studentUnpopular = collected.recallAt10(name, .mf, "Student", group: "unpopular")
@@ -114,10 +76,10 @@ struct Fig5: ParsableCommand {
                 "no stored results to plot; pass --train-missing (with --data NAME=PATH) to train them, or --quick for synthetic data")
         }
         print(csv.rendered(.markdown))
-        var figure = Figure(columns: 2, panelSize: (300, 220), title: output.title("Figure 5: UnKD against the number of groups K (MF)"),
+        var figure = Figure(columns: 2, panelSize: (300, 220), title: options.output.title("Figure 5: UnKD against the number of groups K (MF)"),
                             seriesColours: SeriesColours.fixed)
         for panel in panels { figure.add(panel) }
-        let files = try output.write(figure, name: "fig5") + [try output.writeCSV(csv, name: "fig5")]
+        let files = try options.output.write(figure, name: "fig5") + [try options.output.writeCSV(csv, name: "fig5")]
         Progress.say("wrote " + files.map(\.path).joined(separator: ", "))
     }
 }
