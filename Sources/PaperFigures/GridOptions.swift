@@ -13,6 +13,9 @@ public struct GridOptions: ParsableArguments {
     @Option(help: "Number of seeds per cell (2022, 2023, ...).")
     public var seeds = 5
 
+    @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code (the official code's, default) or paper-text.")
+    public var splitProtocol: SplitProtocol = .unkdCode
+
     @Option(help: "Upper bound on epochs of every model.")
     public var epochs = 1000
 
@@ -59,7 +62,7 @@ public struct GridOptions: ParsableArguments {
     public func collect(_ methods: [String], backbones: [Backbone]) throws -> GridResults? {
         var runs: [GridRun] = []
         for name in datasets {
-            let grid = PaperGrid(dataset: name, maxEpochs: quick ? min(epochs, 30) : epochs)
+            let grid = PaperGrid(dataset: name, splitProtocol: splitProtocol, maxEpochs: quick ? min(epochs, 30) : epochs)
             for b in backbones { for seed in seedList { runs += grid.runs(methods, b, seed: seed) } }
         }
         return try collect(runs)
@@ -78,12 +81,15 @@ public struct GridOptions: ParsableArguments {
         return try workspace.run(runs, results: results, trainMissing: !cached)
     }
 
-    /// Prints the table and writes its CSV into the output folder (marked synthetic with `--quick`).
+    /// Prints the table and writes its CSV into the output folder (marked synthetic with `--quick`, and named after
+    /// the protocol when it is not the default).
     public func publish(_ table: TextTable, name: String, caption: String) throws {
-        if format == .markdown { print("\(caption)\(quick ? " (synthetic data)" : "")\n") }
+        let protocolNote = splitProtocol == .unkdCode ? "" : ", protocol \(splitProtocol.rawValue)"
+        if format == .markdown { print("\(caption)\(protocolNote)\(quick ? " (synthetic data)" : "")\n") }
         print(table.rendered(format), terminator: "")
         let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: .png, synthetic: quick)
-        Progress.say("wrote \(try output.writeCSV(table, name: name).path)")
+        let file = splitProtocol == .unkdCode ? name : "\(name)-\(splitProtocol.rawValue)"
+        Progress.say("wrote \(try output.writeCSV(table, name: file).path)")
     }
 
     /// "mean ± CI", the paper's value in brackets, and the number of seeds when fewer than asked finished.

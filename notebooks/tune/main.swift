@@ -44,7 +44,8 @@ struct Tune: ParsableCommand {
         var table = TextTable(header: ["dataset", "backbone", "setting", "validation NDCG@20", "best epoch", "chosen"])
         for name in options.datasets {
             for b in backbones {
-                let base = PaperGrid(dataset: name, maxEpochs: options.quick ? min(options.epochs, 30) : options.epochs)
+                let base = PaperGrid(dataset: name, splitProtocol: options.splitProtocol,
+                                     maxEpochs: options.quick ? min(options.epochs, 30) : options.epochs)
                 let variants = base.tuningVariants(for: method)
                 let runs = variants.flatMap { variant in
                     variant.grid.runs([method], b, seed: seed).map { run -> GridRun in
