@@ -102,8 +102,9 @@ public struct GridOptions: ParsableArguments {
     }
 }
 
-/// The options the figures drawn from the grid share (Figures 4 and 5). Unlike the tables, a figure is drawn from the
-/// stored results by default, so that it can be redrawn in seconds without the data; it trains only when asked.
+/// The options the figures drawn from the grid share (Figures 4 and 5). A figure reads the stored results and trains
+/// the missing runs only for datasets whose files are at hand (given with `--data` or already in the data directory):
+/// it never downloads, so on a fresh clone it is redrawn from the committed results in seconds.
 public struct FigureGridOptions: ParsableArguments {
     @OptionGroup public var dataOptions: DataOptions
 
@@ -116,9 +117,8 @@ public struct FigureGridOptions: ParsableArguments {
     @Option(help: "Upper bound on epochs of every model.")
     public var epochs = 1000
 
-    @Flag(name: .customLong("train-missing"),
-          help: "Train the runs that have no stored result (needs the data; by default the figure is drawn from the stored results alone).")
-    public var trainMissing = false
+    @Flag(help: "Use only results already stored; never train (the missing runs are left out).")
+    public var cached = false
 
     @Flag(help: "Train every run again (teachers are reused) and overwrite its stored result.")
     public var rerun = false
@@ -153,10 +153,12 @@ public struct FigureGridOptions: ParsableArguments {
     /// Where the figure's files go.
     public var output: FigureOutput { FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick) }
 
-    /// Reads the runs' stored results, training what is missing only with `--train-missing`, `--rerun` or `--quick`.
+    /// Reads the runs' stored results and trains the missing ones whose data is at hand (unless `--cached`).
     public func collect(_ runs: [GridRun]) throws -> GridResults {
-        let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
+        var locator = try dataOptions.locator()
+        locator.allowDownload = false
+        let workspace = Workspace(locator: locator, modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
         return try workspace.run(runs, results: ResultStore(folder: URL(fileURLWithPath: resultsDirectory)),
-                                 trainMissing: trainMissing || quick || rerun, rerun: rerun)
+                                 trainMissing: !cached || rerun, rerun: rerun)
     }
 }

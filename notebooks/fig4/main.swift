@@ -48,8 +48,7 @@ struct Fig4: ParsableCommand {
  ## The change over the Student
 
  For a method m and a group g, the bar is 100 (R_m,g - R_S,g) / R_S,g, with R the mean Recall@10 of the group over
- the seeds, and S the Student. A method without stored runs has no bar (unless `--train-missing` trains it), and a
- panel without a Student is left out.
+ the seeds, and S the Student. A method without runs has no bar, and a panel without a Student is left out.
 */
         var panels: [Panel] = []
         var csv = TextTable(header: ["dataset", "backbone", "method", "group", "Recall@10 mean", "Student Recall@10 mean",
@@ -81,7 +80,7 @@ struct Fig4: ParsableCommand {
         }
         guard !panels.isEmpty else {
             throw UnKDError.invalidArgument(
-                "no stored results to plot; pass --train-missing (with --data NAME=PATH) to train them, or --quick for synthetic data")
+                "no results to plot: none are stored and no data was at hand; pass --data NAME=PATH to train them, or --quick for synthetic data")
         }
         print(csv.rendered(.markdown))
         var figure = Figure(columns: min(panels.count, 2), panelSize: (300, 230),

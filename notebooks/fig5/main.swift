@@ -11,9 +11,10 @@
  This notebook plots, for every K from 1 to 10 and over several seeds, Recall@10 of an UnKD student overall and on
  the unpopular group, with the seed spread as a band and the plain student as a dashed line.
 
- Each point is a finished experiment in `results/` (the repository carries the MovieLens-1M runs), so by default the
- figure is redrawn from those files in seconds and needs no data. `--train-missing` trains the runs that have no
- result yet (with `--data`), `--rerun` trains every run again, and `--quick` does the whole thing on synthetic data.
+ Each point is a finished experiment in `results/` (the repository carries the MovieLens-1M runs), so without data
+ at hand the figure is redrawn from those files in seconds. With `--data ml-1m=PATH` the runs that have no result yet
+ are trained first (`--cached` never trains), `--rerun` trains every run again, and `--quick` does the whole thing on
+ synthetic data.
 */
 import ArgumentParser
 import Foundation
@@ -73,7 +74,7 @@ struct Fig5: ParsableCommand {
         }
         guard !panels.isEmpty else {
             throw UnKDError.invalidArgument(
-                "no stored results to plot; pass --train-missing (with --data NAME=PATH) to train them, or --quick for synthetic data")
+                "no results to plot: none are stored and no data was at hand; pass --data NAME=PATH to train them, or --quick for synthetic data")
         }
         print(csv.rendered(.markdown))
         var figure = Figure(columns: 2, panelSize: (300, 220), title: options.output.title("Figure 5: UnKD against the number of groups K (MF)"),
