@@ -108,31 +108,51 @@ struct DistillationExperts {
             }
 
             // Per row: a fresh choice z, the row's loss, d(loss)/dz, and the sums over rows the backward pass needs.
-            var z = [Float](repeating: 0, count: e), dz = z
+            // The rows are cut into two fixed halves with noise streams of their own, run side by side, and their
+            // sums added in a fixed order: the result does not depend on the number of cores.
+            let halves = [0..<(rowEntity.count / 2), (rowEntity.count / 2)..<rowEntity.count]
+            let streams = halves.map { _ in RandomSource(seed: random.next()) }
+            // Each half's sums, side by side in one buffer each, so the two threads never share an array.
+            var partMass = [Float](repeating: 0, count: 2 * n * e), partMoment = [Float](repeating: 0, count: 2 * n * e * e)
+            var partGradient = [Float](repeating: 0, count: 2 * n * e), partLoss = [Double](repeating: 0, count: 2)
             logProbabilities.withUnsafeBufferPointer { logA in
-            probabilityGradient.withUnsafeMutableBufferPointer { da in
             gram.withUnsafeBufferPointer { gram in
             alignment.withUnsafeBufferPointer { alignment in
-            choiceMass.withUnsafeMutableBufferPointer { mass in
-            choiceMoment.withUnsafeMutableBufferPointer { moment in
-            z.withUnsafeMutableBufferPointer { z in
-            dz.withUnsafeMutableBufferPointer { dz in
-                let z = z.baseAddress!, dz = dz.baseAddress!
-                for (row, entity) in rowEntity.enumerated() {
-                    let r = Int(entity), w = rowWeight[row]
-                    gate.select(logProbabilities: logA.baseAddress! + r * e, random: &random, into: z)
-                    let b = r * e, g = r * e * e
-                    var value = targetNorm[r]
-                    for k in 0..<e {
-                        var gz: Float = 0
-                        for l in 0..<e { gz += gram[g + k * e + l] * z[l] }
-                        value += z[k] * (gz - 2 * alignment[b + k])
-                        dz[k] = 2 * w * (gz - alignment[b + k])
-                        mass[b + k] += w * z[k]
-                        for l in 0..<e { moment[g + k * e + l] += w * z[k] * z[l] }
+            targetNorm.withUnsafeBufferPointer { targetNorm in
+            rowEntity.withUnsafeBufferPointer { rowEntity in
+            rowWeight.withUnsafeBufferPointer { rowWeight in
+            partMass.withUnsafeMutableBufferPointer { partMass in
+            partMoment.withUnsafeMutableBufferPointer { partMoment in
+            partGradient.withUnsafeMutableBufferPointer { partGradient in
+            partLoss.withUnsafeMutableBufferPointer { partLoss in
+                Parallel.run(chunks: 2) { half in
+                    let mass = partMass.baseAddress! + half * n * e, moment = partMoment.baseAddress! + half * n * e * e
+                    let da = partGradient.baseAddress! + half * n * e
+                    var noise = streams[half]
+                    var z = [Float](repeating: 0, count: e), dz = z
+                    var halfLoss = 0.0
+                    z.withUnsafeMutableBufferPointer { z in
+                    dz.withUnsafeMutableBufferPointer { dz in
+                        let z = z.baseAddress!, dz = dz.baseAddress!
+                        for row in halves[half] {
+                            let r = Int(rowEntity[row]), w = rowWeight[row]
+                            gate.select(logProbabilities: logA.baseAddress! + r * e, random: &noise, into: z)
+                            let b = r * e, g = r * e * e
+                            var value = targetNorm[r]
+                            for k in 0..<e {
+                                var gz: Float = 0
+                                for l in 0..<e { gz += gram[g + k * e + l] * z[l] }
+                                value += z[k] * (gz - 2 * alignment[b + k])
+                                dz[k] = 2 * w * (gz - alignment[b + k])
+                                mass[b + k] += w * z[k]
+                                for l in 0..<e { moment[g + k * e + l] += w * z[k] * z[l] }
+                            }
+                            halfLoss += Double(w * value)
+                            gate.accumulateSelectionGradient(a + r * e, choice: z, gradient: dz, into: da + b)
+                        }
                     }
-                    loss += Double(w * value)
-                    gate.accumulateSelectionGradient(a + r * e, choice: z, gradient: dz, into: da.baseAddress! + b)
+                    }
+                    partLoss[half] = halfLoss
                 }
             }
             }
@@ -142,6 +162,14 @@ struct DistillationExperts {
             }
             }
             }
+            }
+            }
+            for k in 0..<(n * e) {
+                choiceMass[k] = partMass[k] + partMass[n * e + k]
+                probabilityGradient[k] = partGradient[k] + partGradient[n * e + k]
+            }
+            for k in 0..<(n * e * e) { choiceMoment[k] = partMoment[k] + partMoment[n * e * e + k] }
+            loss = partLoss[0] + partLoss[1]
 
             // d(loss)/dy_e = -2 (sum w z_e) t + 2 sum_e' (sum w z_e z_e') y_e', through the output ReLU.
             var outputGradient = [Float](repeating: 0, count: n * e * p)
