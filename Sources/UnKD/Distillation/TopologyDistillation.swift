@@ -80,7 +80,12 @@ enum TopologyDistillation {
 
     /// The pair term of one group and its gradient with respect to the normalised student rows, by row tiles so that
     /// a large group needs no n_g x n_g matrix.
-    private static func accumulatePairs(_ list: [Int], s: [Float], ds: Int, t: [Float], dt: Int, weight: Float,
+    ///
+    /// The pair matrix is symmetric, so only the tiles on and right of the diagonal are computed: a tile of rows
+    /// [a, b) against the columns [a, m). Its square diagonal block holds both (i, j) and (j, i) and counts once; the
+    /// rest stands for itself and its mirror, and counts twice, towards the loss and towards both rows' gradients.
+    /// With D_ij the masked difference, d/ds_i = 4 sum_j D_ij s_j over all j.
+    static func accumulatePairs(_ list: [Int], s: [Float], ds: Int, t: [Float], dt: Int, weight: Float,
                                         into direction: inout [Float]) -> Double {
         let m = list.count, tile = 256
         let sg = list.flatMap { s[($0 * ds)..<($0 * ds + ds)] }, tg = list.flatMap { t[($0 * dt)..<($0 * dt + dt)] }
@@ -88,22 +93,35 @@ enum TopologyDistillation {
         var studentCosine = [Float](repeating: 0, count: min(tile, m) * m), teacherCosine = studentCosine
         var loss = 0.0
         sg.withUnsafeBufferPointer { sg in
-            tg.withUnsafeBufferPointer { tg in
-                for start in Swift.stride(from: 0, to: m, by: tile) {
-                    let rows = min(tile, m - start)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(ds),
-                                1, sg.baseAddress! + start * ds, Int32(ds), sg.baseAddress!, Int32(ds), 0, &studentCosine, Int32(m))
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(dt),
-                                1, tg.baseAddress! + start * dt, Int32(dt), tg.baseAddress!, Int32(dt), 0, &teacherCosine, Int32(m))
-                    loss += maskedDifference(&studentCosine, teacherCosine, count: rows * m)
-                    // The pair (i, j) and its mirror (j, i) both hold s_i: d/ds_i = 4 sum_j D_ij s_j.
-                    gradient.withUnsafeMutableBufferPointer { g in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(ds), Int32(m),
-                                    4 * weight, studentCosine, Int32(m), sg.baseAddress!, Int32(ds), 0,
-                                    g.baseAddress! + start * ds, Int32(ds))
+        tg.withUnsafeBufferPointer { tg in
+        gradient.withUnsafeMutableBufferPointer { g in
+            let sg = sg.baseAddress!, tg = tg.baseAddress!, g = g.baseAddress!
+            for start in Swift.stride(from: 0, to: m, by: tile) {
+                let rows = min(tile, m - start), width = m - start
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(width), Int32(ds),
+                            1, sg + start * ds, Int32(ds), sg + start * ds, Int32(ds), 0, &studentCosine, Int32(width))
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(width), Int32(dt),
+                            1, tg + start * dt, Int32(dt), tg + start * dt, Int32(dt), 0, &teacherCosine, Int32(width))
+                let all = maskedDifference(&studentCosine, teacherCosine, count: rows * width)
+                var diagonal = 0.0
+                for i in 0..<rows {
+                    for j in 0..<rows { diagonal += Double(studentCosine[i * width + j] * studentCosine[i * width + j]) }
+                }
+                loss += 2 * all - diagonal
+                studentCosine.withUnsafeBufferPointer { d in
+                    // The tile's own rows, from every column right of and on the diagonal.
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(ds), Int32(width),
+                                4 * weight, d.baseAddress!, Int32(width), sg + start * ds, Int32(ds), 1, g + start * ds, Int32(ds))
+                    // The mirrored pairs: the columns right of the diagonal block, from the tile's rows.
+                    if width > rows {
+                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(width - rows), Int32(ds), Int32(rows),
+                                    4 * weight, d.baseAddress! + rows, Int32(width), sg + start * ds, Int32(ds), 1,
+                                    g + (start + rows) * ds, Int32(ds))
                     }
                 }
             }
+        }
+        }
         }
         for (k, e) in list.enumerated() {
             for c in 0..<ds { direction[e * ds + c] += gradient[k * ds + c] }

@@ -104,6 +104,37 @@ final class HTDTests: XCTestCase {
         }
     }
 
+    /// The pair term over a group larger than one tile (600 entities, tiles of 256), computed on the upper triangle,
+    /// equals the direct sum over all ordered pairs, and so does its gradient.
+    func testPairTermOverSeveralTilesMatchesTheDirectSum() {
+        var random = RandomSource(seed: 5)
+        let m = 600, ds = 4, dt = 5, weight: Float = 0.7
+        func unitRows(_ d: Int) -> [Float] {
+            var x = (0..<(m * d)).map { _ in Float(random.normal()) }
+            for r in 0..<m {
+                let norm = (0..<d).reduce(Float(0)) { $0 + x[r * d + $1] * x[r * d + $1] }.squareRoot()
+                for c in 0..<d { x[r * d + c] /= norm }
+            }
+            return x
+        }
+        let s = unitRows(ds), t = unitRows(dt)
+        var direction = [Float](repeating: 0, count: m * ds)
+        let loss = TopologyDistillation.accumulatePairs(Array(0..<m), s: s, ds: ds, t: t, dt: dt, weight: weight, into: &direction)
+        var expectedLoss = 0.0, expected = [Double](repeating: 0, count: m * ds)
+        for i in 0..<m {
+            for j in 0..<m {
+                let cs = (0..<ds).reduce(0.0) { $0 + Double(s[i * ds + $1] * s[j * ds + $1]) }
+                let ct = (0..<dt).reduce(0.0) { $0 + Double(t[i * dt + $1] * t[j * dt + $1]) }
+                let d = ct > 0 ? cs - ct : 0
+                expectedLoss += d * d
+                for c in 0..<ds { expected[i * ds + c] += 4 * Double(weight) * d * Double(s[j * ds + c]) }
+            }
+        }
+        XCTAssertEqual(loss, expectedLoss, accuracy: 1e-4 * expectedLoss)
+        let scale = expected.map(abs).max()!
+        for k in 0..<(m * ds) { XCTAssertEqual(Double(direction[k]), expected[k], accuracy: 1e-4 * scale) }
+    }
+
     /// With alpha = 0.5 the assignment networks v learn; with the UnKD code's alpha = 1 GA has weight 0 and v keeps
     /// its initialisation (bug B2).
     func testAssignmentNetworkLearnsOnlyWithGroupAssignment() {
