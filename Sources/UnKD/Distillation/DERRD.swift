@@ -96,8 +96,16 @@ public final class DERRDDistiller: DistillationTerm {
                                                       stride: stride, userCount: userCount, weight: weight, touched: &touched)
     }
 
+    /// The networks' products are small, so they run on single-threaded BLAS (see `withSingleThreadedBLAS`).
     public func accumulateOnEgo(_ batch: TrainingBatch, ego: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
                                 stride: Int, userCount: Int, epoch: Int, touched: inout [Int32]) -> Float {
+        BlockScoring.withSingleThreadedBLAS {
+            accumulateNetworks(batch, ego: ego, gradient: gradient, stride: stride, userCount: userCount, touched: &touched)
+        }
+    }
+
+    private func accumulateNetworks(_ batch: TrainingBatch, ego: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                                    stride: Int, userCount: Int, touched: inout [Int32]) -> Float {
         precondition(stride == EmbeddingTable.stride(for: configuration.studentDimension),
                      "DE-RRD was configured for students of dimension \(configuration.studentDimension)")
         guard batch.count > 0 else { return 0 }

@@ -83,8 +83,16 @@ public final class HTDDistiller: DistillationTerm {
     public func accumulate(_ batch: TrainingBatch, final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
                            stride: Int, userCount: Int, epoch: Int, touched: inout [Int32]) -> Float { 0 }
 
+    /// The networks' products are small, so they run on single-threaded BLAS (see `withSingleThreadedBLAS`).
     public func accumulateOnEgo(_ batch: TrainingBatch, ego: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
                                 stride: Int, userCount: Int, epoch: Int, touched: inout [Int32]) -> Float {
+        BlockScoring.withSingleThreadedBLAS {
+            accumulateNetworks(batch, ego: ego, gradient: gradient, stride: stride, userCount: userCount, touched: &touched)
+        }
+    }
+
+    private func accumulateNetworks(_ batch: TrainingBatch, ego: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                                    stride: Int, userCount: Int, touched: inout [Int32]) -> Float {
         let ds = configuration.studentDimension, dt = teacherEgo.dimension, k = configuration.groups
         precondition(stride == EmbeddingTable.stride(for: ds), "HTD was configured for students of dimension \(ds)")
         guard batch.count > 0 else { return 0 }

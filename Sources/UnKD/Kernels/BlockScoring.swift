@@ -26,9 +26,18 @@ public enum BlockScoring {
         return "OpenBLAS \(core), \(openblas_get_num_threads()) thread(s)"
     }
 
-    /// Sets OpenBLAS's thread count (the project splits work itself where it can, so BLAS calls made from
-    /// inside a parallel region should run single-threaded).
-    public static func setOpenBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// Runs `body` with OpenBLAS on a single thread, then restores its thread count.
+    ///
+    /// For the many small products of the distillation networks: OpenBLAS's helper threads spin while they wait for
+    /// work, so on two cores they take the second core from the project's own parallel loops and gain little on
+    /// matrices this small. Call it from one thread at a time (the trainer's), never from inside a parallel region.
+    public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+        let threads = openblas_get_num_threads()
+        guard threads > 1 else { return try body() }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(threads) }
+        return try body()
+    }
 }
 
 /// Top-N selection over one row of scores.
