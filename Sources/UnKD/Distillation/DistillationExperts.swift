@@ -30,6 +30,9 @@ struct DistillationExperts {
     let second: [DenseLayer]
     /// The gate on the teacher's embedding.
     let gate: AssignmentNetwork
+    /// The two large buffers of a step (every entity's expert outputs and their gradient), kept from step to step so
+    /// that a step does not fault in fresh pages for them.
+    let scratch = ExpertScratch()
 
     /// Reserves the experts' and the gate's layers in `parameters`.
     init(studentDimension: Int, teacherDimension: Int, experts: Int, temperature: Float, parameters: inout NetworkParameters) {
@@ -68,7 +71,8 @@ struct DistillationExperts {
                     random: inout RandomSource) -> Double {
         let e = experts, p = outputStride
         guard n > 0 else { return 0 }
-        var outputs = [Float](repeating: 0, count: n * e * p)
+        scratch.outputs.reserveZeroed(n * e * p)
+        scratch.outputGradient.reserveZeroed(n * e * p)
         var probabilities = [Float](repeating: 0, count: n * e), logProbabilities = probabilities
         var gram = [Float](repeating: 0, count: n * e * e), alignment = [Float](repeating: 0, count: n * e)
         var targetNorm = [Float](repeating: 0, count: n)
@@ -77,7 +81,7 @@ struct DistillationExperts {
         var probabilityGradient = [Float](repeating: 0, count: n * e)
         var loss = 0.0
         let composed = ComposedExperts(self, parameters: parameters, outputStride: p)
-        outputs.withUnsafeMutableBufferPointer { y in
+        scratch.outputs.withUnsafeMutableBufferPointer { y in
         probabilities.withUnsafeMutableBufferPointer { a in
             let y = y.baseAddress!, a = a.baseAddress!
             composed.forward(student, rows: n, into: y)
@@ -172,8 +176,7 @@ struct DistillationExperts {
             loss = partLoss[0] + partLoss[1]
 
             // d(loss)/dy_e = -2 (sum w z_e) t + 2 sum_e' (sum w z_e z_e') y_e', through the output ReLU.
-            var outputGradient = [Float](repeating: 0, count: n * e * p)
-            outputGradient.withUnsafeMutableBufferPointer { dy in
+            scratch.outputGradient.withUnsafeMutableBufferPointer { dy in
                 let dy = dy.baseAddress!
                 choiceMass.withUnsafeBufferPointer { mass in
                 choiceMoment.withUnsafeBufferPointer { moment in
@@ -202,5 +205,23 @@ struct DistillationExperts {
         }
         }
         return loss
+    }
+}
+
+/// Buffers that `DistillationExperts` reuses from step to step.
+final class ExpertScratch {
+    var outputs: [Float] = []
+    var outputGradient: [Float] = []
+}
+
+extension Array where Element == Float {
+    /// Makes the first `count` elements zero, growing the array if it is shorter (it never shrinks, so the storage
+    /// is reused).
+    mutating func reserveZeroed(_ count: Int) {
+        if self.count < count {
+            self = [Float](repeating: 0, count: count)
+        } else {
+            withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: 0, count: count) }
+        }
     }
 }
