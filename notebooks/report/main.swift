@@ -259,7 +259,8 @@ struct Evidence {
             if interior && abs(best.0 - 4) <= 1 { held += 1 } else if interior { partial += 1 }
             lines.append("\(DatasetCatalog.descriptor(d).displayName) MF, unpopular Recall@10 by K: "
                          + curve.map { "K=\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
-                         + "; best at K = \(best.0)" + (curve.count < 10 ? " (\(curve.count) of 10 values of K ran)" : "") + ".")
+                         + "; best at K = \(best.0)" + (curve.count < 10 ? " (\(curve.count) of 10 values of K ran)" : "")
+                         + (recall(d, .mf, "Student", group: "unpopular").map { String(format: "; the Student: %.4f", $0) } ?? "") + ".")
         }
         var verdict = Self.verdict(held: held, of: total, complete: true)
         if verdict == .not && partial > 0 { verdict = .partly }

@@ -22,6 +22,14 @@ final class FixtureFolder {
     }
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// A quiet workspace that never downloads, keeping its models in this folder, and a result store beside them.
+    func offlineWorkspace() -> (Workspace, ResultStore) {
+        var locator = DataLocator(dataDirectory: url)
+        locator.allowDownload = false
+        return (Workspace(locator: locator, modelFolder: url.appendingPathComponent("models"), progress: { _ in }),
+                ResultStore(folder: url.appendingPathComponent("results")))
+    }
 }
 
 /// The folder of the shared real datasets, if this checkout has one beside it.

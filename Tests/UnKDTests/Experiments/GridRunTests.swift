@@ -6,10 +6,7 @@ final class GridRunTests: XCTestCase {
     /// failing, and pairs two cells by seed (not by position) for the paired test.
     func testRunnerTrainsOnlyWhenAskedAndPairsBySeed() throws {
         let folder = try FixtureFolder()
-        var locator = DataLocator(dataDirectory: folder.url)
-        locator.allowDownload = false
-        let workspace = Workspace(locator: locator, modelFolder: folder.url.appendingPathComponent("models"), progress: { _ in })
-        let results = ResultStore(folder: folder.url.appendingPathComponent("results"))
+        let (workspace, results) = folder.offlineWorkspace()
         var training = TrainingConfiguration(learningRate: 0.01, decay: 0.001)
         training.maxEpochs = 5
         func run(_ method: String, decay: Double, seed: UInt64, dataset: String = "synthetic") -> GridRun {

@@ -24,10 +24,7 @@ final class StatisticsAndResultsTests: XCTestCase {
 
     func testResultsAreCachedByExperiment() throws {
         let folder = try FixtureFolder()
-        var locator = DataLocator(dataDirectory: folder.url)
-        locator.allowDownload = false
-        let workspace = Workspace(locator: locator, modelFolder: folder.url.appendingPathComponent("models"), progress: { _ in })
-        let results = ResultStore(folder: folder.url.appendingPathComponent("results"))
+        let (workspace, results) = folder.offlineWorkspace()
         var training = TrainingConfiguration(learningRate: 0.01, decay: 0.001)
         training.maxEpochs = 10
         let spec = ModelSpec(dataset: "synthetic", model: ModelConfiguration(backbone: .mf, dimension: 8), training: training, seed: 1)
