@@ -235,7 +235,10 @@ struct Evidence {
         for (d, b) in cells {
             guard let unkd = recall(d, b, "UnKD") else { continue }
             let ran = ["PD-CD", "PD-HTD"].filter { recall(d, b, $0) != nil }
-            guard !ran.isEmpty else { continue }
+            guard !ran.isEmpty else {
+                lines.append("\(name(d, b)): PD-CD and PD-HTD have not run.")
+                continue
+            }
             if ran.count < 2 { complete = false }
             total += 1
             if ran.allSatisfy({ unkd > recall(d, b, $0)! }) { held += 1 }
@@ -252,7 +255,12 @@ struct Evidence {
         var lines: [String] = [], held = 0, total = 0, partial = 0
         for d in datasets {
             let curve = (1...10).compactMap { k in recall(d, .mf, "UnKD K=\(k)", group: "unpopular").map { (k, $0) } }
-            guard curve.count >= 3 else { continue }
+            guard curve.count >= 3 else {
+                if !grid.results(d, .mf, "Student").isEmpty {
+                    lines.append("\(DatasetCatalog.descriptor(d).displayName) MF: the K sweep has \(curve.count) of 10 values of K, too few to judge; not counted.")
+                }
+                continue
+            }
             total += 1
             let best = curve.max { $0.1 < $1.1 }!
             let interior = best.0 != curve.first!.0 && best.0 != curve.last!.0
