@@ -242,8 +242,9 @@ struct Evidence {
             if ran.count < 2 { complete = false }
             total += 1
             if ran.allSatisfy({ unkd > recall(d, b, $0)! }) { held += 1 }
-            lines.append("\(name(d, b)): UnKD Recall@10 \(String(format: "%.4f", unkd)); "
-                         + ran.map { "\($0) \(String(format: "%.4f", recall(d, b, $0)!))\(significance(d, b, "UnKD", $0))" }
+            lines.append("\(name(d, b)): UnKD Recall@10 \(String(format: "%.4f", unkd)) (\(grid.results(d, b, "UnKD").count) seeds); "
+                         + ran.map { "\($0) \(String(format: "%.4f", recall(d, b, $0)!)) (\(grid.results(d, b, $0).count) seeds)"
+                                     + significance(d, b, "UnKD", $0) }
                             .joined(separator: "; ") + ".")
         }
         return Claim(statement: "UnKD beats CD and HTD distilled from a popularity-deconfounded (PD) teacher (Table 4).",
