@@ -146,6 +146,12 @@ struct Evidence {
         return String(format: " (p %.3f over %d seeds)", test.p, paired.method.count)
     }
 
+    /// "1 seed", "3 seeds".
+    func seedCount(_ d: String, _ b: Backbone, _ method: String) -> String {
+        let n = grid.results(d, b, method).count
+        return n == 1 ? "1 seed" : "\(n) seeds"
+    }
+
     func percent(_ value: Double, _ base: Double) -> String { String(format: "%+.1f%%", 100 * (value - base) / base) }
 
     /// One line naming the cells of `backbones` with no runs at all (they do not count in the verdict).
@@ -242,8 +248,8 @@ struct Evidence {
             if ran.count < 2 { complete = false }
             total += 1
             if ran.allSatisfy({ unkd > recall(d, b, $0)! }) { held += 1 }
-            lines.append("\(name(d, b)): UnKD Recall@10 \(String(format: "%.4f", unkd)) (\(grid.results(d, b, "UnKD").count) seeds); "
-                         + ran.map { "\($0) \(String(format: "%.4f", recall(d, b, $0)!)) (\(grid.results(d, b, $0).count) seeds)"
+            lines.append("\(name(d, b)): UnKD Recall@10 \(String(format: "%.4f", unkd)) (\(seedCount(d, b, "UnKD"))); "
+                         + ran.map { "\($0) \(String(format: "%.4f", recall(d, b, $0)!)) (\(seedCount(d, b, $0)))"
                                      + significance(d, b, "UnKD", $0) }
                             .joined(separator: "; ") + ".")
         }
