@@ -36,8 +36,9 @@ struct Table3: ParsableCommand {
 /*:
  ## Running the grid
 
- Runs go in order; a dataset that cannot be obtained is skipped with instructions. Teachers are trained once per
- dataset, backbone and seed and shared by every student of that seed.
+ Runs go in order. A run whose result is stored is read; a missing one is trained, unless `--cached`. A dataset
+ that cannot be obtained is reported once with instructions, and its stored results are still shown. Teachers are
+ trained once per dataset, backbone and seed and shared by every student of that seed.
 */
         guard let collected = try options.collect(PaperGrid.table3Methods, backbones: backbones) else { return }
 /*:

@@ -5,8 +5,8 @@
  against BPR (and UnKD also its pair count and the sharpness mu of its rank distribution; the PD teacher its
  exponent alpha), and a badly set weight can make a good method look bad. So each is chosen the same way, on the
  validation users only, never on the test users the tables report: train the student with every setting of a small
- documented grid (`PaperGrid.tuningVariants`), at one seed, and keep the setting with the best validation NDCG@20 at
- the early-stopping point.
+ documented grid (`PaperGrid.tuningVariants`), at one or a few seeds, and keep the setting with the best mean
+ validation NDCG@20 at the early-stopping point.
 
  Every run is an ordinary experiment with its own result file, so the grid resumes where it stopped, and
  `--list-commands` prints it for a cluster. The chosen values are then written into `PaperGrid` by hand, with the
@@ -30,9 +30,6 @@ struct Tune: ParsableCommand {
     @Option(help: "Backbone: mf or lightgcn.")
     var backbone = "mf"
 
-    @Option(help: "Seed of the tuning runs.")
-    var seed: UInt64 = 2022
-
     func validate() throws {
         guard PaperGrid.tunableMethods.contains(method) else {
             throw ValidationError("unknown method '\(method)'; choose from \(PaperGrid.tunableMethods.joined(separator: ", "))")
@@ -41,36 +38,41 @@ struct Tune: ParsableCommand {
 
     func run() throws {
         let backbones = try GridOptions.backbones(backbone)
-        var table = TextTable(header: ["dataset", "backbone", "setting", "validation NDCG@20", "best epoch", "chosen"])
+        var table = TextTable(header: ["dataset", "backbone", "setting", "validation NDCG@20", "best epochs", "chosen"])
         for name in options.datasets {
             for b in backbones {
                 let base = PaperGrid(dataset: name, splitProtocol: options.splitProtocol,
                                      maxEpochs: options.quick ? min(options.epochs, 30) : options.epochs)
                 let variants = base.tuningVariants(for: method)
                 let runs = variants.flatMap { variant in
-                    variant.grid.runs([method], b, seed: seed).map { run -> GridRun in
-                        GridRun(method: run.method, cell: variant.setting, backbone: b, spec: run.spec)
+                    options.seedList.flatMap { seed in
+                        variant.grid.runs([method], b, seed: seed).map { run -> GridRun in
+                            GridRun(method: run.method, cell: variant.setting, backbone: b, spec: run.spec)
+                        }
                     }
                 }
                 guard let collected = try options.collect(runs) else { continue }
 /*:
  ## The choice
 
- The validation score of a run is the best NDCG@20 its early stopping saw. Ties (rare) go to the first setting in
- the grid's order.
+ The validation score of a run is the best NDCG@20 its early stopping saw; a setting's score is the mean over the
+ seeds (`--seeds`; one seed is the usual choice for a grid this size). Ties (rare) go to the first setting in the
+ grid's order.
 */
-                let scored = variants.compactMap { variant in
-                    collected.results(name, b, variant.setting).first.map { (variant.setting, $0.history) }
+                let scored: [(setting: String, score: Double, epochs: [Int])] = variants.compactMap { variant in
+                    let runs = collected.results(name, b, variant.setting)
+                    guard !runs.isEmpty else { return nil }
+                    return (variant.setting, runs.map(\.history.bestScore).reduce(0, +) / Double(runs.count), runs.map(\.history.bestEpoch))
                 }
-                let best = scored.max { $0.1.bestScore < $1.1.bestScore }?.0
-                for (setting, history) in scored {
-                    table.append([name, b.rawValue, setting, String(format: "%.4f", history.bestScore), "\(history.bestEpoch)",
-                                  setting == best ? "yes" : ""])
+                let best = scored.max { $0.score < $1.score }?.setting
+                for entry in scored {
+                    table.append([name, b.rawValue, entry.setting, String(format: "%.4f", entry.score),
+                                  entry.epochs.map(String.init).joined(separator: ", "), entry.setting == best ? "yes" : ""])
                 }
             }
         }
         try options.publish(table, name: "tuning-\(method.lowercased().replacingOccurrences(of: " ", with: "-"))",
-                            caption: "Tuning \(method) on validation NDCG@20 (seed \(seed))")
+                            caption: "Tuning \(method) on validation NDCG@20 (\(options.seedList.count) seeds)")
     }
 }
 
