@@ -132,92 +132,42 @@ public final class UnKDDistiller: DistillationTerm {
 /// The pairwise distillation loss of a batch: for each batch row with user u, the mean over u's pairs (i+, i-) of
 /// softplus(-(s(u, i+) - s(u, i-))), then the mean over the rows; and its gradient.
 public enum PairwiseDistillation {
-    /// Adds `weight` x the gradient into `gradient`, appends touched rows, returns the unweighted loss.
-    ///
-    /// A user who owns several rows of the batch has the same pairs in each, so each distinct user's pairs are
-    /// evaluated once and weighted by the user's number of rows: the same loss and gradient, computed once. Then two
-    /// phases as in `BPRObjective`: coefficients per pair (parallel over users), and the scatter with user rows and
-    /// item rows on different cores.
+    /// Adds `weight` x the gradient into `gradient`, appends touched rows, returns the unweighted loss. Each distinct
+    /// user's pairs are evaluated once (`PerUserDistillation`).
     public static func accumulate(_ users: ArraySlice<Int32>, pairStart: [Int], positives: [Int32], negatives: [Int32],
                                   final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>, stride: Int,
                                   userCount: Int, weight: Float, touched: inout [Int32]) -> Float {
-        let rows = users.count
-        guard rows > 0 else { return 0 }
-        let batchUsers = BatchUsers(users)
-        let distinct = batchUsers.users, multiplicity = batchUsers.rows
-        let offset = batchUsers.offsets(pairStart)
-        let pairCount = offset[distinct.count]
-        guard pairCount > 0 else { return 0 }
-        var coefficient = [Float](repeating: 0, count: pairCount)
-        let chunks = Parallel.chunks(forWork: 4 * pairCount * stride)
-        var lossParts = [Float](repeating: 0, count: chunks)
-        let rowScale = 1 / Float(rows)
-        pairStart.withUnsafeBufferPointer { start in
         positives.withUnsafeBufferPointer { positive in
         negatives.withUnsafeBufferPointer { negative in
-        coefficient.withUnsafeMutableBufferPointer { c in
-            let c = c.baseAddress!
-            lossParts.withUnsafeMutableBufferPointer { lossPart in
-                Parallel.run(chunks: chunks) { chunk in
-                    var loss: Float = 0
-                    for k in (distinct.count * chunk / chunks)..<(distinct.count * (chunk + 1) / chunks) {
-                        let u = Int(distinct[k])
-                        let first = start[u], count = start[u + 1] - first
-                        guard count > 0 else { continue }
-                        let scale = rowScale * multiplicity[k] / Float(count)
-                        let eu = final + u * stride
-                        var userLoss: Float = 0
-                        for p in 0..<count {
-                            let margin = VectorKernels.dotDifference(
-                                eu, final + (userCount + Int(positive[first + p])) * stride,
-                                final + (userCount + Int(negative[first + p])) * stride, stride: stride)
-                            let (value, slope) = softplusAndSigmoidOfNegative(margin)
-                            userLoss += value
-                            c[offset[k] + p] = -slope * scale * weight
-                        }
-                        loss += userLoss * scale
+            PerUserDistillation.accumulate(
+                users, listStart: pairStart, entryItems: [positives, negatives], userCount: userCount,
+                workPerEntry: 4 * stride, touched: &touched,
+                userLoss: { u, first, count, share, c in
+                    let scale = share / Float(count)
+                    let eu = final + u * stride
+                    var userLoss: Float = 0
+                    for p in 0..<count {
+                        let margin = VectorKernels.dotDifference(
+                            eu, final + (userCount + Int(positive[first + p])) * stride,
+                            final + (userCount + Int(negative[first + p])) * stride, stride: stride)
+                        let (value, slope) = softplusAndSigmoidOfNegative(margin)
+                        userLoss += value
+                        c[p] = -slope * scale * weight
                     }
-                    lossPart[chunk] = loss
-                }
-            }
-            let sides = chunks > 1 ? [0, 1] : [-1]
-            Parallel.run(chunks: sides.count) { task in
-                let side = sides[task]
-                for k in 0..<distinct.count {
-                    let u = Int(distinct[k])
+                    return userLoss * scale
+                },
+                scatter: { u, first, count, c, toUser, toItems in
                     let eu = final + u * stride, gu = gradient + u * stride
-                    let first = start[u]
-                    for p in 0..<(start[u + 1] - first) {
-                        let coefficient = c[offset[k] + p]
+                    for p in 0..<count {
                         let i = userCount + Int(positive[first + p]), j = userCount + Int(negative[first + p])
-                        if side <= 0 {
-                            VectorKernels.axpyDifference(coefficient, final + i * stride, final + j * stride, gu, stride: stride)
-                        }
-                        if side != 0 {
-                            VectorKernels.axpy(coefficient, eu, gradient + i * stride, stride: stride)
-                            VectorKernels.axpy(-coefficient, eu, gradient + j * stride, stride: stride)
+                        if toUser { VectorKernels.axpyDifference(c[p], final + i * stride, final + j * stride, gu, stride: stride) }
+                        if toItems {
+                            VectorKernels.axpy(c[p], eu, gradient + i * stride, stride: stride)
+                            VectorKernels.axpy(-c[p], eu, gradient + j * stride, stride: stride)
                         }
                     }
-                }
-            }
+                })
         }
         }
-        }
-        }
-        let first = touched.count
-        touched.append(contentsOf: repeatElement(0, count: distinct.count + 2 * pairCount))
-        touched.withUnsafeMutableBufferPointer { out in
-            var k = first
-            for user in distinct {
-                let u = Int(user)
-                out[k] = user; k += 1
-                for p in pairStart[u]..<pairStart[u + 1] {
-                    out[k] = Int32(userCount) + positives[p]
-                    out[k + 1] = Int32(userCount) + negatives[p]
-                    k += 2
-                }
-            }
-        }
-        return lossParts.reduce(0, +)
     }
 }
