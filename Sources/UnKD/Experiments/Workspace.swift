@@ -77,6 +77,10 @@ public final class Workspace {
     public let store: ModelStore
     /// Receives progress lines.
     public let progress: @Sendable (String) -> Void
+    /// Fits on the data alone write a checkpoint beside their model file at most this often (seconds), and an
+    /// interrupted fit resumes from it; nil turns checkpoints off. Two minutes keeps the cost of writing them below
+    /// one percent of any fit that lasts long enough to need one.
+    public var checkpointInterval: TimeInterval? = 120
     private var datasets: [String: InteractionDataset] = [:]
     private var splits: [String: DataSplit] = [:]
     private var graphs: [String: NormalisedAdjacency] = [:]
@@ -122,9 +126,7 @@ public final class Workspace {
     /// With `retrain`, a stored model of this spec is ignored (and replaced); its teacher is still loaded when stored.
     public func trainedModel(_ spec: ModelSpec, retrain: Bool = false) throws -> TrainedModel {
         let split = try self.split(spec.dataset, protocol: spec.splitProtocol, seed: spec.splitSeed)
-        let request = ModelRequest(dataset: spec.dataset, splitProtocol: spec.splitProtocol, splitSeed: spec.splitSeed,
-                                   splitFingerprint: split.fingerprint, model: spec.model, training: spec.training, seed: spec.seed,
-                                   distillation: spec.distillation)
+        let request = try self.request(for: spec)
         let graph = spec.model.backbone == .lightGCN && spec.model.layers > 0 ? self.graph(of: split) : nil
         if !retrain, let (model, history) = store.load(request) {
             return TrainedModel(spec: spec, model: model, history: history, graph: graph, loaded: true)
@@ -137,15 +139,31 @@ public final class Workspace {
             return spec.distillation!.makeTerm(teacher: teacher, train: split.train, student: spec.training,
                                                studentModel: spec.model, seed: spec.seed)
         }
-        progress("training \(label)")
         let initial = Recommender(spec.model, userCount: split.train.userCount, itemCount: split.train.itemCount, seed: spec.seed)
         let trainer = Trainer(model: initial, split: split, configuration: spec.training, seed: spec.seed, graph: graph)
         trainer.distillation = term
-        let history = trainer.fit(validation: Evaluator(split: split, part: .validation), label: label, progress: progress)
+        // Fits on the data alone are checkpointed, so an interrupted one resumes where it stopped.
+        let checkpointed = term == nil && checkpointInterval != nil
+        let resume = checkpointed ? store.loadCheckpoint(for: request) : nil
+        progress(resume.map { "resuming \(label) after epoch \($0.loop.epoch)" } ?? "training \(label)")
+        let store = self.store
+        let policy = checkpointed
+            ? CheckpointPolicy(interval: checkpointInterval!) { try store.saveCheckpoint($0, for: request) } : nil
+        let history = trainer.fit(validation: Evaluator(split: split, part: .validation), label: label, progress: progress,
+                                  resume: resume, checkpoints: policy)
         try store.save(trainer.model, history: history, for: request)
+        store.removeCheckpoint(for: request)
         progress(String(format: "%@: best validation NDCG@20 %.4f at epoch %d (%d epochs, %.0f s)", label, history.bestScore,
                         history.bestEpoch, history.epochsRun, history.seconds))
         return TrainedModel(spec: spec, model: trainer.model, history: history, graph: graph, loaded: false)
+    }
+
+    /// The request that names `spec`'s model in the store (the spec with its split's fingerprint).
+    public func request(for spec: ModelSpec) throws -> ModelRequest {
+        let split = try self.split(spec.dataset, protocol: spec.splitProtocol, seed: spec.splitSeed)
+        return ModelRequest(dataset: spec.dataset, splitProtocol: spec.splitProtocol, splitSeed: spec.splitSeed,
+                            splitFingerprint: split.fingerprint, model: spec.model, training: spec.training, seed: spec.seed,
+                            distillation: spec.distillation)
     }
 
     /// Test (or validation) metrics of a trained model.

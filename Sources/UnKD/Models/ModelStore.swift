@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Everything that determines a trained model: asking for the same request again gives the same model, so it is
@@ -43,16 +42,16 @@ public struct SavedModelHeader: Codable, Sendable {
 
 /// Trained models on disk, one file per request, written atomically and verified on reading.
 ///
-/// A file is `UNKDMODEL` + header length + JSON header + little-endian Float32 parameters + SHA-256 of all that
-/// precedes it. A file that fails the checksum, cannot be parsed, or answers a different request is reported and
-/// treated as absent, so the caller retrains and overwrites it; it is never used.
+/// A file is a `SealedFile` with the magic word `UNKDMODEL`, a `SavedModelHeader` and the parameters. A file that
+/// fails the checksum, cannot be parsed, or answers a different request is reported and treated as absent, so the
+/// caller retrains and overwrites it; it is never used.
 public struct ModelStore: Sendable {
     /// Where model files live.
     public let folder: URL
     /// Receives one line when a file is damaged or mismatched.
     public var report: @Sendable (String) -> Void = { _ in }
 
-    static let magic = Array("UNKDMODEL".utf8)
+    static let magic = "UNKDMODEL"
 
     /// A store in `folder` (created on first save).
     public init(folder: URL) { self.folder = folder }
@@ -67,15 +66,8 @@ public struct ModelStore: Sendable {
     public func save(_ model: Recommender, history: TrainingHistory, for request: ModelRequest) throws {
         let header = SavedModelHeader(request: request, userCount: model.userCount, itemCount: model.itemCount,
                                       stride: model.parameters.stride, history: history)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = try encoder.encode(header)
-        var data = Data(Self.magic)
-        withUnsafeBytes(of: UInt32(json.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(json)
-        model.parameters.values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
-        data.append(contentsOf: SHA256.hash(data: data))
-        try AtomicFile.write(data, to: file(for: request))
+        try AtomicFile.write(SealedFile.encode(magic: Self.magic, header: header, blocks: [model.parameters.values]),
+                             to: file(for: request))
     }
 
     /// The saved model for `request`, or nil if there is none or it cannot be trusted (which is reported).
@@ -90,25 +82,64 @@ public struct ModelStore: Sendable {
         }
     }
 
+    // MARK: Checkpoints
+
+    /// The header of a checkpoint file: the request of the fit, the loop's state, and the length of each float block.
+    struct CheckpointHeader: Codable {
+        var format = 1
+        var request: ModelRequest
+        var loop: TrainingCheckpoint.Loop
+        var blockLength: Int
+    }
+
+    static let checkpointMagic = "UNKDCKPT"
+
+    /// The file holding an unfinished fit of `request`: the model's file name with `.checkpoint` for `.unkdmodel`.
+    public func checkpointFile(for request: ModelRequest) -> URL {
+        file(for: request).deletingPathExtension().appendingPathExtension("checkpoint")
+    }
+
+    /// Writes (atomically, replacing the previous one) a checkpoint of the fit of `request`.
+    public func saveCheckpoint(_ checkpoint: TrainingCheckpoint, for request: ModelRequest) throws {
+        let header = CheckpointHeader(request: request, loop: checkpoint.loop, blockLength: checkpoint.parameters.count)
+        let blocks = [checkpoint.parameters, checkpoint.best, checkpoint.firstMoment, checkpoint.secondMoment]
+        try AtomicFile.write(SealedFile.encode(magic: Self.checkpointMagic, header: header, blocks: blocks),
+                             to: checkpointFile(for: request))
+    }
+
+    /// The checkpoint of an unfinished fit of `request`, or nil if there is none or it cannot be trusted (which is
+    /// reported; the fit then starts over and the file is replaced by its own checkpoints).
+    public func loadCheckpoint(for request: ModelRequest) -> TrainingCheckpoint? {
+        let url = checkpointFile(for: request)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            let (header, floats) = try SealedFile.decode(Data(contentsOf: url), magic: Self.checkpointMagic, url: url,
+                                                         as: CheckpointHeader.self)
+            func damaged(_ reason: String) -> UnKDError { .damagedArtefact(file: url.path, reason: reason) }
+            guard header.request == request else { throw damaged("it belongs to a different configuration or data") }
+            let n = header.blockLength
+            guard floats.count == 4 * n, header.loop.negatives.count == 4 else { throw damaged("wrong parameter count") }
+            return TrainingCheckpoint(loop: header.loop, parameters: Array(floats[0..<n]), best: Array(floats[n..<(2 * n)]),
+                                      firstMoment: Array(floats[(2 * n)..<(3 * n)]), secondMoment: Array(floats[(3 * n)...]))
+        } catch {
+            report("\(url.path): \(error); the fit starts over")
+            return nil
+        }
+    }
+
+    /// Deletes the checkpoint of `request`, once its model is saved.
+    public func removeCheckpoint(for request: ModelRequest) {
+        try? FileManager.default.removeItem(at: checkpointFile(for: request))
+    }
+
     static func read(_ url: URL, expecting request: ModelRequest) throws -> (Recommender, TrainingHistory) {
-        let data = try Data(contentsOf: url)
+        let (header, floats) = try SealedFile.decode(Data(contentsOf: url), magic: magic, url: url, as: SavedModelHeader.self)
         func damaged(_ reason: String) -> UnKDError { .damagedArtefact(file: url.path, reason: reason) }
-        guard data.count > magic.count + 4 + 32, Array(data.prefix(magic.count)) == magic else { throw damaged("not a model file") }
-        let body = data.prefix(data.count - 32)
-        guard Array(SHA256.hash(data: body)) == Array(data.suffix(32)) else { throw damaged("checksum mismatch (truncated or altered)") }
-        let lengthBytes = Array(data[magic.count..<(magic.count + 4)])
-        let length = Int(UInt32(lengthBytes[0]) | UInt32(lengthBytes[1]) << 8 | UInt32(lengthBytes[2]) << 16 | UInt32(lengthBytes[3]) << 24)
-        let headerStart = magic.count + 4
-        guard headerStart + length <= body.count else { throw damaged("header runs past the end") }
-        let header = try JSONDecoder().decode(SavedModelHeader.self, from: data[headerStart..<(headerStart + length)])
         guard header.request == request else { throw damaged("it was trained for a different configuration or data") }
-        let floats = (body.count - headerStart - length) / 4
-        guard floats == (header.userCount + header.itemCount) * header.stride,
+        guard floats.count == (header.userCount + header.itemCount) * header.stride,
               header.stride == EmbeddingTable.stride(for: request.model.dimension) else { throw damaged("wrong parameter count") }
         var table = EmbeddingTable(rows: header.userCount + header.itemCount, dimension: request.model.dimension)
-        body.dropFirst(headerStart + length).withUnsafeBytes { raw in
-            for k in 0..<floats { table.values[k] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))) }
-        }
+        table.values = floats
         let model = Recommender(configuration: request.model, userCount: header.userCount, itemCount: header.itemCount, parameters: table)
         return (model, header.history)
     }

@@ -15,6 +15,15 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         s0 = mix.next(); s1 = mix.next(); s2 = mix.next(); s3 = mix.next()
     }
 
+    /// The generator's whole state, for checkpoints: `RandomSource(state: r.state)` continues r's stream.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// The generator whose state is `state` (four words, as `state` returns them).
+    public init(state: [UInt64]) {
+        precondition(state.count == 4, "a RandomSource state has four words")
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
     /// A generator for a named sub-task, independent of the parent stream and of other labels: training,
     /// sampling and evaluation can each own a stream without the order of their calls mattering.
     public static func derived(seed: UInt64, _ label: String) -> RandomSource {

@@ -38,6 +38,15 @@ public struct Adam: Sendable {
         v = m
     }
 
+    /// The optimiser's state, for checkpoints: the step count and the two moment tables.
+    var moments: (step: Int, first: [Float], second: [Float]) {
+        get { (step, m, v) }
+        set {
+            precondition(newValue.first.count == m.count && newValue.second.count == v.count, "moments of another table")
+            (step, m, v) = (newValue.step, newValue.first, newValue.second)
+        }
+    }
+
     /// Applies one step to `parameters` with `gradient`, and zeroes the gradient it consumed.
     ///
     /// - Parameters:

@@ -161,14 +161,37 @@ public final class Trainer {
 
     /// Trains until early stopping or `maxEpochs`, keeping the parameters of the best validation NDCG@20.
     ///
-    /// - Parameter progress: receives a line after every validation.
-    public func fit(validation: Evaluator, label: String = "", progress: (String) -> Void = { _ in }) -> TrainingHistory {
+    /// - Parameters:
+    ///   - progress: receives a line after every validation (and when a checkpoint cannot be written).
+    ///   - resume: a checkpoint of this same fit (same model, data, configuration and seed) to continue from.
+    ///   - checkpoints: when to hand the fit's state out, so that an interrupted fit can resume. Not used with a
+    ///     distillation term (see `TrainingCheckpoint`).
+    public func fit(validation: Evaluator, label: String = "", progress: (String) -> Void = { _ in },
+                    resume: TrainingCheckpoint? = nil, checkpoints: CheckpointPolicy? = nil) -> TrainingHistory {
+        precondition(distillation == nil || (resume == nil && checkpoints == nil),
+                     "fits with a distillation term are not checkpointed")
         var history = TrainingHistory()
         var best = model.parameters
         var bestScore = -Double.infinity, worse = 0
         var epochTimes: [Double] = []
+        var firstEpoch = 1, elapsedBefore = 0.0
+        if let resume {
+            precondition(resume.parameters.count == model.parameters.values.count, "a checkpoint of another model")
+            model.parameters.values = resume.parameters
+            best.values = resume.best
+            adam.moments = (resume.loop.adamStep, resume.firstMoment, resume.secondMoment)
+            negatives = RandomSource(state: resume.loop.negatives)
+            history = resume.loop.history
+            bestScore = resume.loop.bestScore
+            worse = resume.loop.evaluationsWithoutGain
+            epochTimes = resume.loop.epochSeconds
+            elapsedBefore = resume.loop.elapsedSeconds
+            firstEpoch = resume.loop.epoch + 1
+        }
         let started = Date()
-        for epoch in 1...configuration.maxEpochs {
+        var lastCheckpoint = started
+        var elapsed: Double { elapsedBefore + Date().timeIntervalSince(started) }
+        for epoch in firstEpoch...configuration.maxEpochs {
             let epochStart = Date()
             let loss = trainEpoch(epoch)
             epochTimes.append(Date().timeIntervalSince(epochStart))
@@ -184,15 +207,27 @@ public final class Trainer {
                 best = model.parameters
                 history.bestEpoch = epoch
             }
-            let elapsed = Date().timeIntervalSince(started)
             progress(String(format: "%@ epoch %4d  loss %.4f  valid NDCG@20 %.4f  (best %.4f @%d)  %.0f s elapsed, at most %.0f s left",
                             label, epoch, loss, score, bestScore, history.bestEpoch, elapsed,
                             elapsed / Double(epoch) * Double(configuration.maxEpochs - epoch)))
             if worse >= configuration.patience { break }
+            if let checkpoints, epoch < configuration.maxEpochs, Date().timeIntervalSince(lastCheckpoint) >= checkpoints.interval {
+                let moments = adam.moments
+                let loop = TrainingCheckpoint.Loop(epoch: epoch, history: history, bestScore: bestScore,
+                                                   evaluationsWithoutGain: worse, epochSeconds: epochTimes,
+                                                   elapsedSeconds: elapsed, negatives: negatives.state, adamStep: moments.step)
+                do {
+                    try checkpoints.save(TrainingCheckpoint(loop: loop, parameters: model.parameters.values, best: best.values,
+                                                            firstMoment: moments.first, secondMoment: moments.second))
+                } catch {
+                    progress("\(label): could not write a checkpoint (\(error)); training goes on")
+                }
+                lastCheckpoint = Date()
+            }
         }
         model.parameters = best
         history.bestScore = max(bestScore, 0)
-        history.seconds = Date().timeIntervalSince(started)
+        history.seconds = elapsed
         history.medianEpochSeconds = epochTimes.sorted()[epochTimes.count / 2]
         return history
     }

@@ -1,0 +1,58 @@
+import Foundation
+
+/// A fit stopped at a validation epoch, with everything needed to continue it as if it had never stopped.
+///
+/// Long fits (a LightGCN teacher, a DE-RRD student) outlast a working session; a checkpoint lets an interrupted run
+/// resume instead of starting over. Resuming gives the same parameters, the same validation curve and the same best
+/// epoch as an uninterrupted fit: the state below is the fit's whole state, because each epoch's negatives are drawn
+/// afresh from `negatives` and nothing else carries over between epochs. Only the wall-clock figures differ.
+///
+/// A fit with a distillation term is not checkpointed: the terms keep state of their own (pair samplers, expert
+/// networks and their optimiser) that this value does not hold.
+public struct TrainingCheckpoint: Sendable, Equatable {
+    /// The early-stopping loop's state: small, stored as JSON.
+    public struct Loop: Codable, Sendable, Equatable {
+        /// The last epoch run (a validation epoch).
+        public var epoch: Int
+        /// The history so far (curve, best epoch, epochs run).
+        public var history: TrainingHistory
+        /// The best validation NDCG@20 so far.
+        public var bestScore: Double
+        /// Validations in a row without improvement.
+        public var evaluationsWithoutGain: Int
+        /// Wall time of every epoch so far, seconds (for the median).
+        public var epochSeconds: [Double]
+        /// Wall time of the fit so far, seconds.
+        public var elapsedSeconds: Double
+        /// The negative sampler's generator state.
+        public var negatives: [UInt64]
+        /// Adam's step count.
+        public var adamStep: Int
+    }
+
+    /// The loop's state.
+    public var loop: Loop
+    /// The parameters after `loop.epoch`.
+    public var parameters: [Float]
+    /// The parameters of the best validation so far.
+    public var best: [Float]
+    /// Adam's first moments.
+    public var firstMoment: [Float]
+    /// Adam's second moments.
+    public var secondMoment: [Float]
+}
+
+/// When a fit writes checkpoints, and where to.
+public struct CheckpointPolicy {
+    /// At a validation epoch, a checkpoint is written if at least this many seconds passed since the last one (or
+    /// since the start): writing costs about as much as an MF epoch, so a fast fit is not slowed by it.
+    public var interval: TimeInterval
+    /// Receives each checkpoint (typically `ModelStore.saveCheckpoint`). An error is reported and the fit goes on.
+    public var save: (TrainingCheckpoint) throws -> Void
+
+    /// A policy writing through `save` at most every `interval` seconds.
+    public init(interval: TimeInterval, save: @escaping (TrainingCheckpoint) throws -> Void) {
+        self.interval = interval
+        self.save = save
+    }
+}
