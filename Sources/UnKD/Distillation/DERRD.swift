@@ -67,6 +67,15 @@ public final class DERRDDistiller: DistillationTerm {
 
     public var baseWeight: Float { 1 }
 
+    /// The Gumbel noise's generator and the networks with their optimiser.
+    public var trainingState: DistillationState {
+        get { DistillationState(generators: [noise.state], networkStep: networks.state.step, networks: networks.state.floats) }
+        set {
+            noise = RandomSource(state: newValue.generators[0])
+            networks.state = (newValue.networkStep, newValue.networks)
+        }
+    }
+
     /// Prepares DE-RRD from a frozen teacher: draws the RRD items from its scored embeddings' ranking and sets up the
     /// experts (initialised like PyTorch's Linear) between the student's and the teacher's ego spaces.
     public init(configuration: DERRDConfiguration, teacherScored: EmbeddingTable, teacherEgo: EmbeddingTable,

@@ -102,6 +102,21 @@ struct NetworkParameters {
         adam = Adam(learningRate: learningRate, count: count)
     }
 
+    /// The parameters and Adam's state, for checkpoints: the step count, and the values followed by the first and
+    /// second moments.
+    var state: (step: Int, floats: [Float]) {
+        get {
+            let moments = adam.moments
+            return (moments.step, values + moments.first + moments.second)
+        }
+        set {
+            let n = values.count
+            precondition(newValue.floats.count == 3 * n, "the state of other networks")
+            values = Array(newValue.floats[0..<n])
+            adam.moments = (newValue.step, Array(newValue.floats[n..<(2 * n)]), Array(newValue.floats[(2 * n)...]))
+        }
+    }
+
     /// One Adam step on the accumulated gradient, which it consumes (leaves zero).
     mutating func step() {
         adam.update(&values, gradient: &gradient, stride: 8, touchedRows: nil)

@@ -62,6 +62,15 @@ public final class HTDDistiller: DistillationTerm {
 
     public var baseWeight: Float { 1 }
 
+    /// The Gumbel noise's generator and the networks with their optimiser.
+    public var trainingState: DistillationState {
+        get { DistillationState(generators: [noise.state], networkStep: networks.state.step, networks: networks.state.floats) }
+        set {
+            noise = RandomSource(state: newValue.generators[0])
+            networks.state = (newValue.networkStep, newValue.networks)
+        }
+    }
+
     /// Sets up the networks (initialised like PyTorch's Linear) between the student's and the teacher's ego spaces.
     public init(configuration: HTDConfiguration, teacherEgo: EmbeddingTable, learningRate: Float, seed: UInt64) {
         self.configuration = configuration

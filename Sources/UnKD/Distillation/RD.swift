@@ -81,6 +81,12 @@ public final class RDDistiller: DistillationTerm {
     /// 1 - kd: the base loss's share of the convex mix.
     public var baseWeight: Float { Float(1 - configuration.weight) }
 
+    /// The dynamic sampler's generator (the samples are redrawn from it at the start of every epoch that uses them).
+    public var trainingState: DistillationState {
+        get { DistillationState(generators: [random.state]) }
+        set { random = RandomSource(state: newValue.generators[0]) }
+    }
+
     /// Prepares RD from a frozen teacher: every user's top-K list among the items they have not trained on.
     ///
     /// - Parameter teacher: the teacher's scored embeddings (users then items).

@@ -66,6 +66,12 @@ public final class UnKDDistiller: DistillationTerm {
 
     public var baseWeight: Float { 1 }
 
+    /// The pair sampler's generator (the samples themselves are redrawn from it at the start of every epoch).
+    public var trainingState: DistillationState {
+        get { DistillationState(generators: [random.state]) }
+        set { random = RandomSource(state: newValue.generators[0]) }
+    }
+
     /// Prepares UnKD from a frozen teacher: the groups of the training popularity and the teacher's rankings.
     public init(configuration: UnKDConfiguration, teacher: EmbeddingTable, train: InteractionMatrix, seed: UInt64) {
         self.configuration = configuration

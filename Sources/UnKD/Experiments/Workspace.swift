@@ -77,7 +77,7 @@ public final class Workspace {
     public let store: ModelStore
     /// Receives progress lines.
     public let progress: @Sendable (String) -> Void
-    /// Fits on the data alone write a checkpoint beside their model file at most this often (seconds), and an
+    /// Fits write a checkpoint beside their model file at most this often (seconds), and an
     /// interrupted fit resumes from it; nil turns checkpoints off. Two minutes keeps the cost of writing them below
     /// one percent of any fit that lasts long enough to need one.
     public var checkpointInterval: TimeInterval? = 120
@@ -142,8 +142,8 @@ public final class Workspace {
         let initial = Recommender(spec.model, userCount: split.train.userCount, itemCount: split.train.itemCount, seed: spec.seed)
         let trainer = Trainer(model: initial, split: split, configuration: spec.training, seed: spec.seed, graph: graph)
         trainer.distillation = term
-        // Fits on the data alone are checkpointed, so an interrupted one resumes where it stopped.
-        let checkpointed = term == nil && checkpointInterval != nil
+        // Fits are checkpointed, so an interrupted one resumes where it stopped.
+        let checkpointed = checkpointInterval != nil
         let resume = checkpointed ? store.loadCheckpoint(for: request) : nil
         progress(resume.map { "resuming \(label) after epoch \($0.loop.epoch)" } ?? "training \(label)")
         let store = self.store

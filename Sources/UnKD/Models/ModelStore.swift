@@ -84,12 +84,16 @@ public struct ModelStore: Sendable {
 
     // MARK: Checkpoints
 
-    /// The header of a checkpoint file: the request of the fit, the loop's state, and the length of each float block.
+    /// The header of a checkpoint file: the request of the fit, the loop's state, the length of each of the four
+    /// table-sized float blocks, and a distillation term's generators and network step (its network floats are the
+    /// fifth block).
     struct CheckpointHeader: Codable {
         var format = 1
         var request: ModelRequest
         var loop: TrainingCheckpoint.Loop
         var blockLength: Int
+        var termGenerators: [[UInt64]]?
+        var termNetworkStep: Int?
     }
 
     static let checkpointMagic = "UNKDCKPT"
@@ -101,8 +105,10 @@ public struct ModelStore: Sendable {
 
     /// Writes (atomically, replacing the previous one) a checkpoint of the fit of `request`.
     public func saveCheckpoint(_ checkpoint: TrainingCheckpoint, for request: ModelRequest) throws {
-        let header = CheckpointHeader(request: request, loop: checkpoint.loop, blockLength: checkpoint.parameters.count)
-        let blocks = [checkpoint.parameters, checkpoint.best, checkpoint.firstMoment, checkpoint.secondMoment]
+        let header = CheckpointHeader(request: request, loop: checkpoint.loop, blockLength: checkpoint.parameters.count,
+                                      termGenerators: checkpoint.term?.generators, termNetworkStep: checkpoint.term?.networkStep)
+        let blocks = [checkpoint.parameters, checkpoint.best, checkpoint.firstMoment, checkpoint.secondMoment,
+                      checkpoint.term?.networks ?? []]
         try AtomicFile.write(SealedFile.encode(magic: Self.checkpointMagic, header: header, blocks: blocks),
                              to: checkpointFile(for: request))
     }
@@ -118,9 +124,14 @@ public struct ModelStore: Sendable {
             func damaged(_ reason: String) -> UnKDError { .damagedArtefact(file: url.path, reason: reason) }
             guard header.request == request else { throw damaged("it belongs to a different configuration or data") }
             let n = header.blockLength
-            guard floats.count == 4 * n, header.loop.negatives.count == 4 else { throw damaged("wrong parameter count") }
+            guard floats.count >= 4 * n, header.loop.negatives.count == 4,
+                  header.termGenerators != nil || floats.count == 4 * n else { throw damaged("wrong parameter count") }
+            let term = header.termGenerators.map {
+                DistillationState(generators: $0, networkStep: header.termNetworkStep ?? 0, networks: Array(floats[(4 * n)...]))
+            }
             return TrainingCheckpoint(loop: header.loop, parameters: Array(floats[0..<n]), best: Array(floats[n..<(2 * n)]),
-                                      firstMoment: Array(floats[(2 * n)..<(3 * n)]), secondMoment: Array(floats[(3 * n)...]))
+                                      firstMoment: Array(floats[(2 * n)..<(3 * n)]), secondMoment: Array(floats[(3 * n)..<(4 * n)]),
+                                      term: term)
         } catch {
             report("\(url.path): \(error); the fit starts over")
             return nil

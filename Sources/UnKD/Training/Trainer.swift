@@ -164,19 +164,18 @@ public final class Trainer {
     /// - Parameters:
     ///   - progress: receives a line after every validation (and when a checkpoint cannot be written).
     ///   - resume: a checkpoint of this same fit (same model, data, configuration and seed) to continue from.
-    ///   - checkpoints: when to hand the fit's state out, so that an interrupted fit can resume. Not used with a
-    ///     distillation term (see `TrainingCheckpoint`).
+    ///   - checkpoints: when to hand the fit's state out, so that an interrupted fit can resume.
     public func fit(validation: Evaluator, label: String = "", progress: (String) -> Void = { _ in },
                     resume: TrainingCheckpoint? = nil, checkpoints: CheckpointPolicy? = nil) -> TrainingHistory {
-        precondition(distillation == nil || (resume == nil && checkpoints == nil),
-                     "fits with a distillation term are not checkpointed")
         var history = TrainingHistory()
         var best = model.parameters
         var bestScore = -Double.infinity, worse = 0
         var epochTimes: [Double] = []
         var firstEpoch = 1, elapsedBefore = 0.0
         if let resume {
-            precondition(resume.parameters.count == model.parameters.values.count, "a checkpoint of another model")
+            precondition(resume.parameters.count == model.parameters.values.count && (resume.term == nil) == (distillation == nil),
+                         "a checkpoint of another fit")
+            distillation?.trainingState = resume.term!
             model.parameters.values = resume.parameters
             best.values = resume.best
             adam.moments = (resume.loop.adamStep, resume.firstMoment, resume.secondMoment)
@@ -218,7 +217,8 @@ public final class Trainer {
                                                    elapsedSeconds: elapsed, negatives: negatives.state, adamStep: moments.step)
                 do {
                     try checkpoints.save(TrainingCheckpoint(loop: loop, parameters: model.parameters.values, best: best.values,
-                                                            firstMoment: moments.first, secondMoment: moments.second))
+                                                            firstMoment: moments.first, secondMoment: moments.second,
+                                                            term: distillation?.trainingState))
                 } catch {
                     progress("\(label): could not write a checkpoint (\(error)); training goes on")
                 }

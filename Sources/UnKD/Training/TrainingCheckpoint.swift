@@ -5,10 +5,9 @@ import Foundation
 /// Long fits (a LightGCN teacher, a DE-RRD student) outlast a working session; a checkpoint lets an interrupted run
 /// resume instead of starting over. Resuming gives the same parameters, the same validation curve and the same best
 /// epoch as an uninterrupted fit: the state below is the fit's whole state, because each epoch's negatives are drawn
-/// afresh from `negatives` and nothing else carries over between epochs. Only the wall-clock figures differ.
-///
-/// A fit with a distillation term is not checkpointed: the terms keep state of their own (pair samplers, expert
-/// networks and their optimiser) that this value does not hold.
+/// afresh from `negatives`, and a distillation term's own changing state (its samplers' generators, its networks and
+/// their optimiser) is in `term`. Only the wall-clock figures differ. The term's fixed part (the teacher's rankings,
+/// items drawn once) is prepared again from the same teacher and seed, which gives the same values.
 public struct TrainingCheckpoint: Sendable, Equatable {
     /// The early-stopping loop's state: small, stored as JSON.
     public struct Loop: Codable, Sendable, Equatable {
@@ -40,6 +39,8 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     public var firstMoment: [Float]
     /// Adam's second moments.
     public var secondMoment: [Float]
+    /// The distillation term's state, for a student (nil without a term).
+    public var term: DistillationState? = nil
 }
 
 /// When a fit writes checkpoints, and where to.

@@ -49,6 +49,42 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    func testResumingADistilledStudentGivesTheUninterruptedModel() throws {
+        let teacherModel = ModelConfiguration(backbone: .mf, dimension: 16)
+        let training = TrainingConfiguration(learningRate: 0.01, decay: 0.001)
+        let teacher = TrainedModel(spec: ModelSpec(dataset: "synthetic", model: teacherModel, training: training, seed: 1),
+                                   model: Recommender(teacherModel, userCount: data.userCount, itemCount: data.itemCount, seed: 1),
+                                   history: TrainingHistory(), graph: nil, loaded: false)
+        let methods: [DistillationMethod] = [
+            .unkd(UnKDConfiguration(groups: 2)),
+            .rd(RDConfiguration(dynamicStartEpoch: 3, weight: 0.5)),
+            .cd(CDConfiguration()),
+            .deRRD(DERRDConfiguration(window: 20, interesting: 4, uninteresting: 4)),
+            .htd(HTDConfiguration(groups: 4)),
+        ]
+        let student = ModelConfiguration(backbone: .mf, dimension: 8)
+        for method in methods {
+            func studentTrainer() -> Trainer {
+                let t = trainer(student, epochs: 15)
+                t.distillation = DistillationSpec(method: method, teacher: TeacherSpec(model: teacherModel, training: training, seed: 1))
+                    .makeTerm(teacher: teacher, train: split.train, student: t.configuration, studentModel: student, seed: 7)
+                return t
+            }
+            let validation = Evaluator(split: split, part: .validation)
+            var saved: [TrainingCheckpoint] = []
+            let whole = studentTrainer()
+            let wholeHistory = whole.fit(validation: validation, checkpoints: CheckpointPolicy(interval: 0) { saved.append($0) })
+            XCTAssertEqual(saved.map(\.loop.epoch), [5, 10], method.name)
+            XCTAssertNotNil(saved[1].term)
+
+            let resumed = studentTrainer()
+            let resumedHistory = resumed.fit(validation: validation, resume: saved[1])
+            XCTAssertEqual(resumed.model.parameters, whole.model.parameters, method.name)
+            XCTAssertEqual(withoutTimes(resumedHistory), withoutTimes(wholeHistory), method.name)
+            XCTAssertEqual(resumed.distillation!.trainingState, whole.distillation!.trainingState, method.name)
+        }
+    }
+
     func testStoreRoundTripRejectsDamageAndOtherRequests() throws {
         let folder = try FixtureFolder()
         final class Lines: @unchecked Sendable {
@@ -72,6 +108,12 @@ final class CheckpointTests: XCTestCase {
         try store.saveCheckpoint(checkpoint, for: request(seed: 1))
         XCTAssertEqual(store.loadCheckpoint(for: request(seed: 1)), checkpoint)
         XCTAssertEqual(store.checkpointFile(for: request(seed: 1)).pathExtension, "checkpoint")
+
+        // A student's checkpoint keeps its term's state.
+        var student = checkpoint
+        student.term = DistillationState(generators: [[1, 2, 3, 4]], networkStep: 12, networks: [0.5, -1, 2])
+        try store.saveCheckpoint(student, for: request(seed: 3))
+        XCTAssertEqual(store.loadCheckpoint(for: request(seed: 3)), student)
 
         // Another request does not find it; an altered file is reported and not used.
         XCTAssertNil(store.loadCheckpoint(for: request(seed: 2)))
