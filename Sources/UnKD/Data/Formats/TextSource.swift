@@ -48,7 +48,7 @@ public struct TextSource: Sendable {
 
     /// The member paths of a zip archive, for format detection.
     static func zipMembers(_ path: String) -> [String]? {
-        guard let archive = try? Archive(url: URL(fileURLWithPath: path), accessMode: .read) else { return nil }
+        guard let archive = try? Archive(url: URL(fileURLWithPath: path), accessMode: .read, pathEncoding: nil) else { return nil }
         return archive.map(\.path)
     }
 
