@@ -69,11 +69,8 @@ public final class DERRDDistiller: DistillationTerm {
 
     /// The Gumbel noise's generator and the networks with their optimiser.
     public var trainingState: DistillationState {
-        get { DistillationState(generators: [noise.state], networkStep: networks.state.step, networks: networks.state.floats) }
-        set {
-            noise = RandomSource(state: newValue.generators[0])
-            networks.state = (newValue.networkStep, newValue.networks)
-        }
+        get { DistillationState(noise: noise, networks: networks) }
+        set { newValue.restore(noise: &noise, networks: &networks) }
     }
 
     /// Prepares DE-RRD from a frozen teacher: draws the RRD items from its scored embeddings' ranking and sets up the

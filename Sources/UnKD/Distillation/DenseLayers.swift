@@ -134,3 +134,17 @@ struct NetworkParameters {
         for k in gradient.indices { gradient[k] = 0 }
     }
 }
+
+extension DistillationState {
+    /// The state of a term with networks of its own and one noise generator (DE-RRD, HTD).
+    init(noise: RandomSource, networks: NetworkParameters) {
+        let state = networks.state
+        self.init(generators: [noise.state], networkStep: state.step, networks: state.floats)
+    }
+
+    /// Puts such a term's generator and networks back to this state.
+    func restore(noise: inout RandomSource, networks: inout NetworkParameters) {
+        noise = RandomSource(state: generators[0])
+        networks.state = (networkStep, self.networks)
+    }
+}

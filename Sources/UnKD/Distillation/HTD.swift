@@ -64,11 +64,8 @@ public final class HTDDistiller: DistillationTerm {
 
     /// The Gumbel noise's generator and the networks with their optimiser.
     public var trainingState: DistillationState {
-        get { DistillationState(generators: [noise.state], networkStep: networks.state.step, networks: networks.state.floats) }
-        set {
-            noise = RandomSource(state: newValue.generators[0])
-            networks.state = (newValue.networkStep, newValue.networks)
-        }
+        get { DistillationState(noise: noise, networks: networks) }
+        set { newValue.restore(noise: &noise, networks: &networks) }
     }
 
     /// Sets up the networks (initialised like PyTorch's Linear) between the student's and the teacher's ego spaces.

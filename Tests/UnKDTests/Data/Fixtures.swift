@@ -39,3 +39,13 @@ func sharedDatasetsFolder() -> URL? {
     let folder = root.deletingLastPathComponent().appendingPathComponent("shared/datasets")
     return FileManager.default.fileExists(atPath: folder.path) ? folder : nil
 }
+
+/// Lines reported from any thread (a store's or a workspace's progress and warnings), kept for assertions.
+final class CollectedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+
+    func add(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+}

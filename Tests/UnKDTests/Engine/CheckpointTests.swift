@@ -87,13 +87,7 @@ final class CheckpointTests: XCTestCase {
 
     func testStoreRoundTripRejectsDamageAndOtherRequests() throws {
         let folder = try FixtureFolder()
-        final class Lines: @unchecked Sendable {
-            private let lock = NSLock()
-            private var stored: [String] = []
-            func add(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
-            var all: [String] { lock.lock(); defer { lock.unlock() }; return stored }
-        }
-        let reports = Lines()
+        let reports = CollectedLines()
         var store = ModelStore(folder: folder.url)
         store.report = { reports.add($0) }
         let configuration = ModelConfiguration(backbone: .mf, dimension: 8)

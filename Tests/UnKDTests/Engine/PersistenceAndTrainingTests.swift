@@ -13,13 +13,7 @@ final class PersistenceAndTrainingTests: XCTestCase {
 
     func testSaveLoadRoundTripAndDamageDetection() throws {
         let folder = try FixtureFolder()
-        final class Reports: @unchecked Sendable {
-            private let lock = NSLock()
-            private var stored: [String] = []
-            func add(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
-            var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
-        }
-        let reports = Reports()
+        let reports = CollectedLines()
         var store = ModelStore(folder: folder.url)
         store.report = { reports.add($0) }
         let configuration = ModelConfiguration(backbone: .lightGCN, dimension: 10, layers: 2)
@@ -42,11 +36,11 @@ final class PersistenceAndTrainingTests: XCTestCase {
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: file)
         XCTAssertNil(store.load(request(configuration)))
-        XCTAssertTrue(reports.lines.last?.contains("checksum") == true, "\(reports.lines)")
+        XCTAssertTrue(reports.all.last?.contains("checksum") == true, "\(reports.all)")
         // A truncated file likewise.
         try bytes.prefix(100).write(to: file)
         XCTAssertNil(store.load(request(configuration)))
-        XCTAssertEqual(reports.lines.count, 2)
+        XCTAssertEqual(reports.all.count, 2)
         // No temporary files are left beside the model.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)
         XCTAssertEqual(leftovers.filter { $0.hasSuffix(".tmp") }, [])
