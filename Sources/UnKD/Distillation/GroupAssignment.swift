@@ -80,16 +80,18 @@ struct GroupAssignment {
         var members = [[Int32]](repeating: [], count: k)
         for r in 0..<n { for g in 0..<k where choice[r * k + g] >= cutoff { members[g].append(Int32(r)) } }
 
-        // Forward: F = sum over a row's groups of z f_g(s), keeping each group's hidden units and outputs.
+        // Forward: each group's network on its members (the groups side by side on the cores: each pass only reads
+        // shared inputs), then F = sum over a row's groups of z f_g(s), added in group order.
+        let used = (0..<k).filter { !members[$0].isEmpty }
+        let passes = Self.eachGroup(used) { g in
+            GroupPass(group: g, members: members[g], of: self, student: student, parameters: parameters)
+        }
         var mixture = [Float](repeating: 0, count: n * dt)
-        var passes: [GroupPass] = []
-        for g in 0..<k where !members[g].isEmpty {
-            let pass = GroupPass(group: g, members: members[g], of: self, student: student, parameters: parameters)
+        for pass in passes {
             for (m, r) in pass.members.enumerated() {
-                let z = choice[Int(r) * k + g]
+                let z = choice[Int(r) * k + pass.group]
                 for c in 0..<dt { mixture[Int(r) * dt + c] += z * pass.outputs[m * dt + c] }
             }
-            passes.append(pass)
         }
         // GA and d(weight GA)/dF = -2 weight (t - F).
         var loss = 0.0
@@ -99,12 +101,21 @@ struct GroupAssignment {
             loss += Double(residual * residual)
             mixtureGradient[c] = -2 * weight * residual
         }
-        // Backward, group by group: d/dz = <f_g(s), dF>, and z dF flows back through f_g.
+        // Backward, group by group: d/dz = <f_g(s), dF>, and z dF flows back through f_g. A group writes only its own
+        // layers' gradient and its own column of d/dz, so the groups again run side by side; their gradients with
+        // respect to the students' embeddings, which overlap, are added afterwards in group order.
         var choiceGradient = [Float](repeating: 0, count: n * k)
-        for pass in passes {
-            pass.backward(self, choice: choice, mixtureGradient: mixtureGradient, choiceGradient: &choiceGradient,
-                          student: student, parameters: parameters, parameterGradient: parameterGradient,
-                          studentGradient: studentGradient)
+        let inputGradients = choiceGradient.withUnsafeMutableBufferPointer { dz in
+            let dz = dz.baseAddress!
+            return Self.eachGroup(Array(passes.indices)) { p in
+                passes[p].backward(self, choice: choice, mixtureGradient: mixtureGradient, choiceGradient: dz,
+                                   parameters: parameters, parameterGradient: parameterGradient)
+            }
+        }
+        for (pass, inputGradient) in zip(passes, inputGradients) {
+            for (row, r) in pass.members.enumerated() {
+                for c in 0..<studentDimension { studentGradient[Int(r) * studentDimension + c] += inputGradient[row * studentDimension + c] }
+            }
         }
         var probabilityGradient = [Float](repeating: 0, count: n * k)
         a.withUnsafeBufferPointer { a in
@@ -122,6 +133,21 @@ struct GroupAssignment {
             }
         }
         return loss
+    }
+
+    /// `work(g)` for every g of `groups`, spread over the cores (one group at a time, taken in turn, since groups
+    /// differ in size), with the results in the order of `groups`. Each call must write only memory of its own.
+    static func eachGroup<T>(_ groups: [Int], _ work: (Int) -> T) -> [T] {
+        var results = [T?](repeating: nil, count: groups.count)
+        results.withUnsafeMutableBufferPointer { slots in
+            let slots = slots.baseAddress!
+            if Parallel.workers > 1 && groups.count > 1 {
+                DispatchQueue.concurrentPerform(iterations: groups.count) { i in slots[i] = work(groups[i]) }
+            } else {
+                for i in groups.indices { slots[i] = work(groups[i]) }
+            }
+        }
+        return results.map { $0! }
     }
 }
 
@@ -161,10 +187,11 @@ struct GroupPass {
         self.outputs = outputs
     }
 
-    /// Adds this group's share of the gradients, given dF for every entity.
-    func backward(_ networks: GroupAssignment, choice: [Float], mixtureGradient: [Float], choiceGradient: inout [Float],
-                  student: UnsafePointer<Float>, parameters: UnsafePointer<Float>, parameterGradient: UnsafeMutablePointer<Float>,
-                  studentGradient: UnsafeMutablePointer<Float>) {
+    /// Adds this group's share of the gradients with respect to its own layers and to the choices (column `group`
+    /// of `choiceGradient`, n x K), given dF for every entity, and returns the gradient with respect to its members'
+    /// student embeddings (m x d_s), which the caller adds up.
+    func backward(_ networks: GroupAssignment, choice: [Float], mixtureGradient: [Float], choiceGradient: UnsafeMutablePointer<Float>,
+                  parameters: UnsafePointer<Float>, parameterGradient: UnsafeMutablePointer<Float>) -> [Float] {
         let m = members.count, ds = networks.studentDimension, h = networks.hidden, dt = networks.teacherDimension
         let k = networks.groups, g = group
         // d/dz_rg = <f_g(s_r), dF_r>; d/d f_g(s_r) = z_rg dF_r.
@@ -196,6 +223,6 @@ struct GroupPass {
         var inputGradient = [Float](repeating: 0, count: m * ds)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(ds), Int32(h),
                     1, hiddenGradient, Int32(h), parameters + weight1, Int32(ds), 0, &inputGradient, Int32(ds))
-        for (row, r) in members.enumerated() { for c in 0..<ds { studentGradient[Int(r) * ds + c] += inputGradient[row * ds + c] } }
+        return inputGradient
     }
 }
