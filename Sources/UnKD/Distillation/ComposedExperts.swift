@@ -40,13 +40,22 @@ struct ComposedExperts {
         self.offset = offset
     }
 
+    /// The two fixed halves of `n` rows that the products below run side by side (single-threaded BLAS each, as the
+    /// caller sets): fixed, so the numbers do not depend on the number of cores.
+    static func halves(_ n: Int) -> [Range<Int>] { [0..<(n / 2), (n / 2)..<n] }
+
     /// y = ReLU(S Aᵀ + c) for `rows` compact student rows, into `y` (rows x E p, expert after expert).
     func forward(_ student: UnsafePointer<Float>, rows n: Int, into y: UnsafeMutablePointer<Float>) {
         let width = offset.count, ds = experts.studentDimension
-        for r in 0..<n { (y + r * width).update(from: offset, count: width) }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(width), Int32(ds),
-                    1, student, Int32(ds), map, Int32(ds), 1, y, Int32(width))
-        for k in 0..<(n * width) { y[k] = max(y[k], 0) }
+        let halves = Self.halves(n)
+        Parallel.run(chunks: 2) { half in
+            let rows = halves[half], y = y + rows.lowerBound * width
+            guard !rows.isEmpty else { return }
+            for r in 0..<rows.count { (y + r * width).update(from: offset, count: width) }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(width), Int32(ds),
+                        1, student + rows.lowerBound * ds, Int32(ds), map, Int32(ds), 1, y, Int32(width))
+            for k in 0..<(rows.count * width) { y[k] = max(y[k], 0) }
+        }
     }
 
     /// Back-propagates `dy` = d(loss)/dy (already zero where the ReLU was off) into the gradients of W1, b1, W2, b2 and
@@ -56,15 +65,28 @@ struct ComposedExperts {
                   studentGradient: UnsafeMutablePointer<Float>) {
         let e = experts.experts, h = experts.hidden, ds = experts.studentDimension, dt = experts.teacherDimension
         let p = outputStride, width = e * p
-        var mapGradient = [Float](repeating: 0, count: width * ds), offsetGradient = [Float](repeating: 0, count: width)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(width), Int32(ds), Int32(n),
-                    1, dy, Int32(width), student, Int32(ds), 0, &mapGradient, Int32(ds))
-        for r in 0..<n {
-            let row = dy + r * width
-            for c in 0..<width { offsetGradient[c] += row[c] }
+        // Each half of the rows gives its share of dA and dc (added in a fixed order) and its rows of dS.
+        let halves = Self.halves(n)
+        var parts = [Float](repeating: 0, count: 2 * width * (ds + 1))
+        parts.withUnsafeMutableBufferPointer { parts in
+            let parts = parts.baseAddress!
+            Parallel.run(chunks: 2) { half in
+                let rows = halves[half], dyHalf = dy + rows.lowerBound * width
+                let dA = parts + half * width * (ds + 1), dc = dA + width * ds
+                guard !rows.isEmpty else { return }
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(width), Int32(ds), Int32(rows.count),
+                            1, dyHalf, Int32(width), student + rows.lowerBound * ds, Int32(ds), 0, dA, Int32(ds))
+                for r in 0..<rows.count {
+                    let row = dyHalf + r * width
+                    for c in 0..<width { dc[c] += row[c] }
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(ds), Int32(width),
+                            1, dyHalf, Int32(width), map, Int32(ds), 1, studentGradient + rows.lowerBound * ds, Int32(ds))
+            }
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(ds), Int32(width),
-                    1, dy, Int32(width), map, Int32(ds), 1, studentGradient, Int32(ds))
+        let second = width * (ds + 1)
+        let mapGradient = (0..<(width * ds)).map { parts[$0] + parts[second + $0] }
+        let offsetGradient = (0..<width).map { parts[width * ds + $0] + parts[second + width * ds + $0] }
         // A = W2 W1 and c = W2 b1 + b2: dW2 = dA W1ᵀ + dc b1ᵀ, dW1 = W2ᵀ dA, db1 = W2ᵀ dc, db2 = dc.
         mapGradient.withUnsafeBufferPointer { dm in
         offsetGradient.withUnsafeBufferPointer { dc in

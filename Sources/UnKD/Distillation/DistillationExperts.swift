@@ -71,7 +71,8 @@ struct DistillationExperts {
                     random: inout RandomSource) -> Double {
         let e = experts, p = outputStride
         guard n > 0 else { return 0 }
-        scratch.outputs.reserveZeroed(n * e * p)
+        // The forward pass writes every output; the gradient is accumulated, so it starts from zero.
+        if scratch.outputs.count < n * e * p { scratch.outputs = [Float](repeating: 0, count: n * e * p) }
         scratch.outputGradient.reserveZeroed(n * e * p)
         var probabilities = [Float](repeating: 0, count: n * e), logProbabilities = probabilities
         var gram = [Float](repeating: 0, count: n * e * e), alignment = [Float](repeating: 0, count: n * e)
