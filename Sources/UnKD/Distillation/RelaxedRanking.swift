@@ -19,6 +19,12 @@ public struct RelaxedRankingSamples: Sendable {
     /// Uninteresting items, user after user, in the order drawn.
     public let uninterestingItems: [Int32]
 
+    /// `listStart[u] ..< listStart[u + 1]` indexes user u's whole list in `listItems`: the interesting items, then the
+    /// uninteresting ones (the list the loss reads).
+    public let listStart: [Int]
+    /// Every user's list, user after user.
+    public let listItems: [Int32]
+
     /// User u's interesting items, best first.
     public func interesting(of user: Int) -> ArraySlice<Int32> {
         interestingItems[interestingStart[user]..<interestingStart[user + 1]]
@@ -75,6 +81,15 @@ public struct RelaxedRankingSamples: Sendable {
         self.interestingItems = interestingItems
         self.uninterestingStart = uninterestingStart
         self.uninterestingItems = uninterestingItems
+        var listStart = [0], listItems: [Int32] = []
+        listItems.reserveCapacity(interestingItems.count + uninterestingItems.count)
+        for user in 0..<userCount {
+            listItems.append(contentsOf: interestingItems[interestingStart[user]..<interestingStart[user + 1]])
+            listItems.append(contentsOf: uninterestingItems[uninterestingStart[user]..<uninterestingStart[user + 1]])
+            listStart.append(listItems.count)
+        }
+        self.listStart = listStart
+        self.listItems = listItems
     }
 
     /// `count` distinct positions of `0..<length`, ascending, drawn one after another without replacement with
@@ -135,55 +150,45 @@ public struct RelaxedRankingSamples: Sendable {
 public enum RelaxedRankingLoss {
     /// Adds `weight` x the gradient into `gradient`, appends touched rows, and returns the unweighted mean loss.
     ///
-    /// A user owning several rows of the batch has the same items in each: each distinct user is evaluated once and
-    /// weighted by their number of rows.
+    /// It is a loss of each user's fixed item list, so `ItemListDistillation` evaluates it (each distinct user of the
+    /// batch once, weighted by their number of rows, over both cores).
     public static func accumulate(_ users: ArraySlice<Int32>, samples: RelaxedRankingSamples, final: UnsafePointer<Float>,
                                   gradient: UnsafeMutablePointer<Float>, stride: Int, userCount: Int, weight: Float,
                                   touched: inout [Int32]) -> Float {
-        guard !users.isEmpty else { return 0 }
-        var multiplicity = [Int32: Int]()
-        var distinct: [Int32] = []
-        for user in users {
-            if let m = multiplicity[user] { multiplicity[user] = m + 1 } else {
-                multiplicity[user] = 1
-                distinct.append(user)
+        let interestingStart = samples.interestingStart
+        return ItemListDistillation.accumulate(users, listStart: samples.listStart, items: samples.listItems, final: final,
+                                               gradient: gradient, stride: stride, userCount: userCount, weight: weight,
+                                               touched: &touched) { u, scores in
+            let k = interestingStart[u + 1] - interestingStart[u], count = scores.count
+            guard k > 0 else {
+                scores.update(repeating: 0)
+                return 0
+            }
+            return withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * count) { buffer in
+                let sigmoids = buffer.baseAddress!, exponentials = sigmoids + count, tails = exponentials + count
+                for p in 0..<count {
+                    sigmoids[p] = sigmoid(scores[p])
+                    exponentials[p] = exp(sigmoids[p])
+                }
+                // tail_k = sum_{k' >= k} exp(S1_k') + sum_l exp(S2_l), from the back.
+                var tail: Float = 0
+                for p in k..<count { tail += exponentials[p] }
+                for p in (0..<k).reversed() {
+                    tail += exponentials[p]
+                    tails[p] = tail
+                }
+                var userLoss: Float = 0
+                for p in 0..<k { userLoss += log(tails[p]) - sigmoids[p] }
+                // d l / d S1_p = -1 + exp(S1_p) sum_{k' <= p} 1/tail_k'; d l / d S2_l = exp(S2_l) sum_k' 1/tail_k';
+                // then through the sigmoid to the score.
+                var inverseTails: Float = 0
+                for p in 0..<count {
+                    if p < k { inverseTails += 1 / tails[p] }
+                    let slope = (p < k ? -1 : 0) + exponentials[p] * inverseTails
+                    scores[p] = slope * sigmoids[p] * (1 - sigmoids[p])
+                }
+                return userLoss
             }
         }
-        var loss = 0.0
-        var items: [Int32] = [], sigmoids: [Float] = [], exponentials: [Float] = []
-        for user in distinct {
-            let u = Int(user)
-            let interesting = samples.interesting(of: u)
-            guard !interesting.isEmpty else { continue }
-            items = Array(interesting) + samples.uninteresting(of: u)
-            let k = interesting.count
-            let eu = final + u * stride
-            sigmoids = items.map { sigmoid(VectorKernels.dot(eu, final + (userCount + Int($0)) * stride, stride: stride)) }
-            exponentials = sigmoids.map { exp($0) }
-            // tail_k = sum_{k' >= k} exp(S1_k') + sum_l exp(S2_l), from the back.
-            var tail = exponentials[k...].reduce(0, +)
-            var tails = [Float](repeating: 0, count: k)
-            for p in (0..<k).reversed() {
-                tail += exponentials[p]
-                tails[p] = tail
-            }
-            var userLoss: Float = 0
-            for p in 0..<k { userLoss += log(tails[p]) - sigmoids[p] }
-            let scale = weight * Float(multiplicity[user]!) / Float(users.count)
-            loss += Double(userLoss) * Double(multiplicity[user]!)
-            // d l / d S1_p = -1 + exp(S1_p) sum_{k' <= p} 1/tail_k'; d l / d S2_l = exp(S2_l) sum_k' 1/tail_k'.
-            var inverseTails: Float = 0
-            for p in 0..<items.count {
-                if p < k { inverseTails += 1 / tails[p] }
-                let slope = (p < k ? -1 : 0) + exponentials[p] * inverseTails
-                let coefficient = scale * slope * sigmoids[p] * (1 - sigmoids[p])
-                let row = userCount + Int(items[p])
-                VectorKernels.axpy(coefficient, final + row * stride, gradient + u * stride, stride: stride)
-                VectorKernels.axpy(coefficient, eu, gradient + row * stride, stride: stride)
-                touched.append(Int32(row))
-            }
-            touched.append(user)
-        }
-        return Float(loss / Double(users.count))
     }
 }
