@@ -142,6 +142,28 @@ final class DERRDTests: XCTestCase {
         }
     }
 
+    /// RRD's value by hand: with a zero student every sigmoid is 1/2, so for K = 2 interesting and L = 2
+    /// uninteresting items l_u = -[(1/2 - log 4e^(1/2)) + (1/2 - log 3e^(1/2))] = log 12, for every row.
+    func testRelaxedRankingLossByHand() {
+        let distiller = Self.tinyDistiller(studentDimension: 6)
+        for user in 0..<5 {
+            XCTAssertEqual(distiller.samples.interesting(of: user).count, 2)
+            XCTAssertEqual(distiller.samples.uninteresting(of: user).count, 2)
+        }
+        let student = EmbeddingTable(rows: 14, dimension: 6)
+        var gradient = [Float](repeating: 0, count: student.values.count), touched: [Int32] = []
+        let loss = student.values.withUnsafeBufferPointer { final in
+            gradient.withUnsafeMutableBufferPointer { g in
+                RelaxedRankingLoss.accumulate(Self.tinyBatch.users, samples: distiller.samples, final: final.baseAddress!,
+                                              gradient: g.baseAddress!, stride: student.stride, userCount: 5, weight: 1,
+                                              touched: &touched)
+            }
+        }
+        XCTAssertEqual(Double(loss), log(12), accuracy: 1e-6)
+        // Each list's items are touched, after its user.
+        XCTAssertEqual(touched.count, 4 * (1 + 4))
+    }
+
     /// RRD alone by finite differences.
     func testRelaxedRankingGradient() {
         let configuration = DERRDConfiguration(window: 4, interesting: 3, uninteresting: 2, weight: 0.5, expertWeight: 0)
