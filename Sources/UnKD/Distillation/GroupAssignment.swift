@@ -83,8 +83,8 @@ struct GroupAssignment {
         // Forward: each group's network on its members (the groups side by side on the cores: each pass only reads
         // shared inputs), then F = sum over a row's groups of z f_g(s), added in group order.
         let used = (0..<k).filter { !members[$0].isEmpty }
-        let passes = Self.eachGroup(used) { g in
-            GroupPass(group: g, members: members[g], of: self, student: student, parameters: parameters)
+        let passes = Parallel.map(used.count, size: { members[used[$0]].count }) { i in
+            GroupPass(group: used[i], members: members[used[i]], of: self, student: student, parameters: parameters)
         }
         var mixture = [Float](repeating: 0, count: n * dt)
         for pass in passes {
@@ -107,7 +107,7 @@ struct GroupAssignment {
         var choiceGradient = [Float](repeating: 0, count: n * k)
         let inputGradients = choiceGradient.withUnsafeMutableBufferPointer { dz in
             let dz = dz.baseAddress!
-            return Self.eachGroup(Array(passes.indices)) { p in
+            return Parallel.map(passes.count, size: { passes[$0].members.count }) { p in
                 passes[p].backward(self, choice: choice, mixtureGradient: mixtureGradient, choiceGradient: dz,
                                    parameters: parameters, parameterGradient: parameterGradient)
             }
@@ -133,21 +133,6 @@ struct GroupAssignment {
             }
         }
         return loss
-    }
-
-    /// `work(g)` for every g of `groups`, spread over the cores (one group at a time, taken in turn, since groups
-    /// differ in size), with the results in the order of `groups`. Each call must write only memory of its own.
-    static func eachGroup<T>(_ groups: [Int], _ work: (Int) -> T) -> [T] {
-        var results = [T?](repeating: nil, count: groups.count)
-        results.withUnsafeMutableBufferPointer { slots in
-            let slots = slots.baseAddress!
-            if Parallel.workers > 1 && groups.count > 1 {
-                DispatchQueue.concurrentPerform(iterations: groups.count) { i in slots[i] = work(groups[i]) }
-            } else {
-                for i in groups.indices { slots[i] = work(groups[i]) }
-            }
-        }
-        return results.map { $0! }
     }
 }
 

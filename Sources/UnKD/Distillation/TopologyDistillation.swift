@@ -48,9 +48,15 @@ enum TopologyDistillation {
 
         var members = [[Int]](repeating: [], count: groupCount)
         for (e, g) in groups.enumerated() { members[Int(g)].append(e) }
-        for list in members where !list.isEmpty {
-            loss += accumulatePairs(list, s: s, ds: ds, t: t, dt: dt, weight: weight, into: &direction)
+        // Every entity is in one group, so the groups write disjoint rows of `direction`: they run side by side, and
+        // their losses are added in group order.
+        let lists = members.filter { !$0.isEmpty }
+        let pairLosses = direction.withUnsafeMutableBufferPointer { d in
+            Parallel.map(lists.count, size: { lists[$0].count }) { g in
+                accumulatePairs(lists[g], s: s, ds: ds, t: t, dt: dt, weight: weight, into: d.baseAddress!)
+            }
         }
+        for pairLoss in pairLosses { loss += pairLoss }
 
         let present = (0..<groupCount).filter { !members[$0].isEmpty }
         let teacherPrototypes = prototypes(teacher, dimension: dt, groups: groups, groupCount: groupCount)
@@ -86,7 +92,7 @@ enum TopologyDistillation {
     /// rest stands for itself and its mirror, and counts twice, towards the loss and towards both rows' gradients.
     /// With D_ij the masked difference, d/ds_i = 4 sum_j D_ij s_j over all j.
     static func accumulatePairs(_ list: [Int], s: [Float], ds: Int, t: [Float], dt: Int, weight: Float,
-                                        into direction: inout [Float]) -> Double {
+                                into direction: UnsafeMutablePointer<Float>) -> Double {
         let m = list.count, tile = 256
         let sg = list.flatMap { s[($0 * ds)..<($0 * ds + ds)] }, tg = list.flatMap { t[($0 * dt)..<($0 * dt + dt)] }
         var gradient = [Float](repeating: 0, count: m * ds)

@@ -18,6 +18,23 @@ public enum Parallel {
         if chunks <= 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
     }
 
+    /// `work(i)` for every i in `0..<count`, concurrently, handed out one at a time (for pieces of very different
+    /// sizes, such as groups), largest `size` first so that a big piece does not start last; the results are in index
+    /// order. Each call must write only memory of its own.
+    public static func map<T>(_ count: Int, size: (Int) -> Int = { _ in 1 }, _ work: (Int) -> T) -> [T] {
+        var results = [T?](repeating: nil, count: count)
+        let order = (0..<count).sorted { size($0) > size($1) }
+        results.withUnsafeMutableBufferPointer { slots in
+            let slots = slots.baseAddress!
+            if workers > 1 && count > 1 {
+                DispatchQueue.concurrentPerform(iterations: count) { k in slots[order[k]] = work(order[k]) }
+            } else {
+                for i in 0..<count { slots[i] = work(i) }
+            }
+        }
+        return results.map { $0! }
+    }
+
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, concurrently when worthwhile.
     public static func forEachChunk(_ count: Int, minimumChunk: Int = 256, _ body: (Range<Int>) -> Void) {
         let chunks = min(workers, max(1, count / max(1, minimumChunk)))
