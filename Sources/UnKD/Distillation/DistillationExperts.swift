@@ -71,9 +71,10 @@ struct DistillationExperts {
                     random: inout RandomSource) -> Double {
         let e = experts, p = outputStride
         guard n > 0 else { return 0 }
-        // The forward pass writes every output; the gradient is accumulated, so it starts from zero.
+        // Both are written in full before being read (the gradient row by row, zeroed where it is built, on both
+        // cores), so they are only grown, never cleared.
         if scratch.outputs.count < n * e * p { scratch.outputs = [Float](repeating: 0, count: n * e * p) }
-        scratch.outputGradient.reserveZeroed(n * e * p)
+        if scratch.outputGradient.count < n * e * p { scratch.outputGradient = [Float](repeating: 0, count: n * e * p) }
         var probabilities = [Float](repeating: 0, count: n * e), logProbabilities = probabilities
         var gram = [Float](repeating: 0, count: n * e * e), alignment = [Float](repeating: 0, count: n * e)
         var targetNorm = [Float](repeating: 0, count: n)
@@ -187,6 +188,7 @@ struct DistillationExperts {
                             let t = teacher + r * p, yr = y + r * e * p, dyr = dy + r * e * p
                             for k in 0..<e {
                                 let out = dyr + k * p
+                                out.update(repeating: 0, count: p)
                                 VectorKernels.axpy(-2 * mass[r * e + k], t, out, stride: p)
                                 for l in 0..<e { VectorKernels.axpy(2 * moment[(r * e + k) * e + l], yr + l * p, out, stride: p) }
                                 let own = yr + k * p
@@ -209,20 +211,8 @@ struct DistillationExperts {
     }
 }
 
-/// Buffers that `DistillationExperts` reuses from step to step.
+/// Buffers that `DistillationExperts` reuses from step to step, grown when a step has more entities, never shrunk.
 final class ExpertScratch {
     var outputs: [Float] = []
     var outputGradient: [Float] = []
-}
-
-extension Array where Element == Float {
-    /// Makes the first `count` elements zero, growing the array if it is shorter (it never shrinks, so the storage
-    /// is reused).
-    mutating func reserveZeroed(_ count: Int) {
-        if self.count < count {
-            self = [Float](repeating: 0, count: count)
-        } else {
-            withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: 0, count: count) }
-        }
-    }
 }
