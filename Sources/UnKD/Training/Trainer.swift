@@ -173,13 +173,8 @@ public final class Trainer {
         var epochTimes: [Double] = []
         var firstEpoch = 1, elapsedBefore = 0.0
         if let resume {
-            precondition(resume.parameters.count == model.parameters.values.count && (resume.term == nil) == (distillation == nil),
-                         "a checkpoint of another fit")
-            distillation?.trainingState = resume.term!
-            model.parameters.values = resume.parameters
+            restore(resume)
             best.values = resume.best
-            adam.moments = (resume.loop.adamStep, resume.firstMoment, resume.secondMoment)
-            negatives = RandomSource(state: resume.loop.negatives)
             history = resume.loop.history
             bestScore = resume.loop.bestScore
             worse = resume.loop.evaluationsWithoutGain
@@ -211,14 +206,11 @@ public final class Trainer {
                             elapsed / Double(epoch) * Double(configuration.maxEpochs - epoch)))
             if worse >= configuration.patience { break }
             if let checkpoints, epoch < configuration.maxEpochs, Date().timeIntervalSince(lastCheckpoint) >= checkpoints.interval {
-                let moments = adam.moments
                 let loop = TrainingCheckpoint.Loop(epoch: epoch, history: history, bestScore: bestScore,
                                                    evaluationsWithoutGain: worse, epochSeconds: epochTimes,
-                                                   elapsedSeconds: elapsed, negatives: negatives.state, adamStep: moments.step)
+                                                   elapsedSeconds: elapsed, negatives: negatives.state, adamStep: adam.moments.step)
                 do {
-                    try checkpoints.save(TrainingCheckpoint(loop: loop, parameters: model.parameters.values, best: best.values,
-                                                            firstMoment: moments.first, secondMoment: moments.second,
-                                                            term: distillation?.trainingState))
+                    try checkpoints.save(checkpoint(loop, best: best))
                 } catch {
                     progress("\(label): could not write a checkpoint (\(error)); training goes on")
                 }
@@ -230,6 +222,23 @@ public final class Trainer {
         history.seconds = elapsed
         history.medianEpochSeconds = epochTimes.sorted()[epochTimes.count / 2]
         return history
+    }
+
+    /// The fit's state after the epoch `loop` describes, with the best parameters so far.
+    private func checkpoint(_ loop: TrainingCheckpoint.Loop, best: EmbeddingTable) -> TrainingCheckpoint {
+        let moments = adam.moments
+        return TrainingCheckpoint(loop: loop, parameters: model.parameters.values, best: best.values, firstMoment: moments.first,
+                                  secondMoment: moments.second, term: distillation?.trainingState)
+    }
+
+    /// Puts the parameters, the optimiser, the sampler and the distillation term back as `checkpoint` holds them.
+    private func restore(_ checkpoint: TrainingCheckpoint) {
+        precondition(checkpoint.parameters.count == model.parameters.values.count && (checkpoint.term == nil) == (distillation == nil),
+                     "a checkpoint of another fit")
+        model.parameters.values = checkpoint.parameters
+        adam.moments = (checkpoint.loop.adamStep, checkpoint.firstMoment, checkpoint.secondMoment)
+        negatives = RandomSource(state: checkpoint.loop.negatives)
+        if let term = checkpoint.term { distillation?.trainingState = term }
     }
 
     /// The current scored embeddings (propagated for LightGCN).
