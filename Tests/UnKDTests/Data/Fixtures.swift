@@ -23,6 +23,13 @@ final class FixtureFolder {
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
+    /// A small MF model (dimension 8, seed 1) on the synthetic data, trained for `epochs` epochs at a fast rate.
+    static func smallSyntheticSpec(epochs: Int) -> ModelSpec {
+        var training = TrainingConfiguration(learningRate: 0.01, decay: 0.001)
+        training.maxEpochs = epochs
+        return ModelSpec(dataset: "synthetic", model: ModelConfiguration(backbone: .mf, dimension: 8), training: training, seed: 1)
+    }
+
     /// A quiet workspace that never downloads, keeping its models in this folder, and a result store beside them.
     func offlineWorkspace() -> (Workspace, ResultStore) {
         var locator = DataLocator(dataDirectory: url)

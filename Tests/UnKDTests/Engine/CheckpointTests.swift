@@ -125,9 +125,7 @@ final class CheckpointTests: XCTestCase {
     func testWorkspaceResumesAnInterruptedFitAndRemovesTheCheckpoint() throws {
         let folder = try FixtureFolder()
         let (workspace, _) = folder.offlineWorkspace()
-        var training = TrainingConfiguration(learningRate: 0.01, decay: 0.001)
-        training.maxEpochs = 15
-        let spec = ModelSpec(dataset: "synthetic", model: ModelConfiguration(backbone: .mf, dimension: 8), training: training, seed: 1)
+        let spec = FixtureFolder.smallSyntheticSpec(epochs: 15)
         let uninterrupted = try workspace.trainedModel(spec)
         let request = try workspace.request(for: spec)
         XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.store.checkpointFile(for: request).path),
@@ -136,7 +134,7 @@ final class CheckpointTests: XCTestCase {
         // Interrupt the same fit after epoch 5: keep its checkpoint, drop the model, and ask again.
         let split = try workspace.split("synthetic", protocol: .unkdCode, seed: 2022)
         let model = Recommender(spec.model, userCount: split.train.userCount, itemCount: split.train.itemCount, seed: spec.seed)
-        let partial = Trainer(model: model, split: split, configuration: training, seed: spec.seed)
+        let partial = Trainer(model: model, split: split, configuration: spec.training, seed: spec.seed)
         var first: TrainingCheckpoint?
         _ = partial.fit(validation: Evaluator(split: split, part: .validation),
                         checkpoints: CheckpointPolicy(interval: 0) { if first == nil { first = $0 } })

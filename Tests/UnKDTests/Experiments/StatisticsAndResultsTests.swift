@@ -25,9 +25,7 @@ final class StatisticsAndResultsTests: XCTestCase {
     func testResultsAreCachedByExperiment() throws {
         let folder = try FixtureFolder()
         let (workspace, results) = folder.offlineWorkspace()
-        var training = TrainingConfiguration(learningRate: 0.01, decay: 0.001)
-        training.maxEpochs = 10
-        let spec = ModelSpec(dataset: "synthetic", model: ModelConfiguration(backbone: .mf, dimension: 8), training: training, seed: 1)
+        let spec = FixtureFolder.smallSyntheticSpec(epochs: 10)
         let first = try workspace.result(method: "Student", spec: spec, results: results)
         XCTAssertEqual(first.history.epochsRun, 10)
         XCTAssertTrue(FileManager.default.fileExists(atPath: results.file(method: "Student", spec: spec).path))
