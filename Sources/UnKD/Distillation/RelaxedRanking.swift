@@ -10,29 +10,23 @@ import Foundation
 public struct RelaxedRankingSamples: Sendable {
     /// Number of users.
     public let userCount: Int
-    /// `interestingStart[u] ..< interestingStart[u + 1]` indexes user u's interesting items.
-    public let interestingStart: [Int]
-    /// Interesting items, user after user, each user's in the teacher's rank order.
-    public let interestingItems: [Int32]
-    /// `uninterestingStart[u] ..< uninterestingStart[u + 1]` indexes user u's uninteresting items.
-    public let uninterestingStart: [Int]
-    /// Uninteresting items, user after user, in the order drawn.
-    public let uninterestingItems: [Int32]
-
-    /// `listStart[u] ..< listStart[u + 1]` indexes user u's whole list in `listItems`: the interesting items, then the
-    /// uninteresting ones (the list the loss reads).
+    /// `listStart[u] ..< listStart[u + 1]` indexes user u's list in `listItems`: the interesting items, then the
+    /// uninteresting ones.
     public let listStart: [Int]
-    /// Every user's list, user after user.
+    /// Every user's list, user after user: interesting items in the teacher's rank order, then uninteresting items
+    /// in the order drawn.
     public let listItems: [Int32]
+    /// How many of each user's list are interesting.
+    public let interestingCount: [Int]
 
     /// User u's interesting items, best first.
     public func interesting(of user: Int) -> ArraySlice<Int32> {
-        interestingItems[interestingStart[user]..<interestingStart[user + 1]]
+        listItems[listStart[user]..<(listStart[user] + interestingCount[user])]
     }
 
     /// User u's uninteresting items.
     public func uninteresting(of user: Int) -> ArraySlice<Int32> {
-        uninterestingItems[uninterestingStart[user]..<uninterestingStart[user + 1]]
+        listItems[(listStart[user] + interestingCount[user])..<listStart[user + 1]]
     }
 
     /// Draws every user's items from the teacher's ranking.
@@ -46,14 +40,13 @@ public struct RelaxedRankingSamples: Sendable {
         let userCount = train.userCount, itemCount = train.itemCount
         let top = Self.teacherTopLists(teacher: teacher, train: train, window: window, blockSize: blockSize)
         var random = RandomSource.derived(seed: seed, "de-rrd/samples")
-        var interestingStart = [0], interestingItems: [Int32] = []
-        var uninterestingStart = [0], uninterestingItems: [Int32] = []
+        var listStart = [0], listItems: [Int32] = [], interestingCount: [Int] = []
         var excluded = [Bool](repeating: false, count: itemCount)
         for user in 0..<userCount {
             let list = top[user]
             let positions = Self.rankPositions(length: list.count, count: interesting, temperature: temperature, random: &random)
-            interestingItems.append(contentsOf: positions.map { list[$0] })
-            interestingStart.append(interestingItems.count)
+            listItems.append(contentsOf: positions.map { list[$0] })
+            interestingCount.append(positions.count)
 
             for item in list { excluded[Int(item)] = true }
             for item in train.items(of: user) { excluded[Int(item)] = true }
@@ -70,26 +63,16 @@ public struct RelaxedRankingSamples: Sendable {
                     drawn.append(Int32(item))
                 }
             }
-            uninterestingItems.append(contentsOf: drawn)
-            uninterestingStart.append(uninterestingItems.count)
+            listItems.append(contentsOf: drawn)
+            listStart.append(listItems.count)
             for item in list { excluded[Int(item)] = false }
             for item in train.items(of: user) { excluded[Int(item)] = false }
             for item in drawn { excluded[Int(item)] = false }
         }
         self.userCount = userCount
-        self.interestingStart = interestingStart
-        self.interestingItems = interestingItems
-        self.uninterestingStart = uninterestingStart
-        self.uninterestingItems = uninterestingItems
-        var listStart = [0], listItems: [Int32] = []
-        listItems.reserveCapacity(interestingItems.count + uninterestingItems.count)
-        for user in 0..<userCount {
-            listItems.append(contentsOf: interestingItems[interestingStart[user]..<interestingStart[user + 1]])
-            listItems.append(contentsOf: uninterestingItems[uninterestingStart[user]..<uninterestingStart[user + 1]])
-            listStart.append(listItems.count)
-        }
         self.listStart = listStart
         self.listItems = listItems
+        self.interestingCount = interestingCount
     }
 
     /// `count` distinct positions of `0..<length`, ascending, drawn one after another without replacement with
@@ -155,11 +138,11 @@ public enum RelaxedRankingLoss {
     public static func accumulate(_ users: ArraySlice<Int32>, samples: RelaxedRankingSamples, final: UnsafePointer<Float>,
                                   gradient: UnsafeMutablePointer<Float>, stride: Int, userCount: Int, weight: Float,
                                   touched: inout [Int32]) -> Float {
-        let interestingStart = samples.interestingStart
+        let interestingCount = samples.interestingCount
         return ItemListDistillation.accumulate(users, listStart: samples.listStart, items: samples.listItems, final: final,
                                                gradient: gradient, stride: stride, userCount: userCount, weight: weight,
                                                touched: &touched) { u, scores in
-            let k = interestingStart[u + 1] - interestingStart[u], count = scores.count
+            let k = interestingCount[u], count = scores.count
             guard k > 0 else {
                 scores.update(repeating: 0)
                 return 0
