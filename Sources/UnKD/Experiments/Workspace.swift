@@ -143,12 +143,10 @@ public final class Workspace {
         let trainer = Trainer(model: initial, split: split, configuration: spec.training, seed: spec.seed, graph: graph)
         trainer.distillation = term
         // Fits are checkpointed, so an interrupted one resumes where it stopped.
-        let checkpointed = checkpointInterval != nil
-        let resume = checkpointed ? store.loadCheckpoint(for: request) : nil
-        progress(resume.map { "resuming \(label) after epoch \($0.loop.epoch)" } ?? "training \(label)")
         let store = self.store
-        let policy = checkpointed
-            ? CheckpointPolicy(interval: checkpointInterval!) { try store.saveCheckpoint($0, for: request) } : nil
+        let policy = checkpointInterval.map { CheckpointPolicy(interval: $0) { try store.saveCheckpoint($0, for: request) } }
+        let resume = policy == nil ? nil : store.loadCheckpoint(for: request)
+        progress(resume.map { "resuming \(label) after epoch \($0.loop.epoch)" } ?? "training \(label)")
         let history = trainer.fit(validation: Evaluator(split: split, part: .validation), label: label, progress: progress,
                                   resume: resume, checkpoints: policy)
         try store.save(trainer.model, history: history, for: request)

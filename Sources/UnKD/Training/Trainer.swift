@@ -206,11 +206,8 @@ public final class Trainer {
                             elapsed / Double(epoch) * Double(configuration.maxEpochs - epoch)))
             if worse >= configuration.patience { break }
             if let checkpoints, epoch < configuration.maxEpochs, Date().timeIntervalSince(lastCheckpoint) >= checkpoints.interval {
-                let loop = TrainingCheckpoint.Loop(epoch: epoch, history: history, bestScore: bestScore,
-                                                   evaluationsWithoutGain: worse, epochSeconds: epochTimes,
-                                                   elapsedSeconds: elapsed, negatives: negatives.state, adamStep: adam.moments.step)
                 do {
-                    try checkpoints.save(checkpoint(loop, best: best))
+                    try checkpoints.save(checkpoint(history: history, epochTimes: epochTimes, elapsed: elapsed, best: best))
                 } catch {
                     progress("\(label): could not write a checkpoint (\(error)); training goes on")
                 }
@@ -224,9 +221,11 @@ public final class Trainer {
         return history
     }
 
-    /// The fit's state after the epoch `loop` describes, with the best parameters so far.
-    private func checkpoint(_ loop: TrainingCheckpoint.Loop, best: EmbeddingTable) -> TrainingCheckpoint {
+    /// The fit's state after the last epoch of `history`, with the best parameters so far.
+    private func checkpoint(history: TrainingHistory, epochTimes: [Double], elapsed: Double, best: EmbeddingTable) -> TrainingCheckpoint {
         let moments = adam.moments
+        let loop = TrainingCheckpoint.Loop(history: history, epochSeconds: epochTimes, elapsedSeconds: elapsed,
+                                           negatives: negatives.state, adamStep: moments.step)
         return TrainingCheckpoint(loop: loop, parameters: model.parameters.values, best: best.values, firstMoment: moments.first,
                                   secondMoment: moments.second, term: distillation?.trainingState)
     }

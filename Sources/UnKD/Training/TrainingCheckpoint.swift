@@ -11,14 +11,9 @@ import Foundation
 public struct TrainingCheckpoint: Sendable, Equatable {
     /// The early-stopping loop's state: small, stored as JSON.
     public struct Loop: Codable, Sendable, Equatable {
-        /// The last epoch run (a validation epoch).
-        public var epoch: Int
-        /// The history so far (curve, best epoch, epochs run).
+        /// The history so far: the validation curve, the best epoch and the epochs run, from which the best score
+        /// and the validations since it follow.
         public var history: TrainingHistory
-        /// The best validation NDCG@20 so far.
-        public var bestScore: Double
-        /// Validations in a row without improvement.
-        public var evaluationsWithoutGain: Int
         /// Wall time of every epoch so far, seconds (for the median).
         public var epochSeconds: [Double]
         /// Wall time of the fit so far, seconds.
@@ -27,6 +22,13 @@ public struct TrainingCheckpoint: Sendable, Equatable {
         public var negatives: [UInt64]
         /// Adam's step count.
         public var adamStep: Int
+
+        /// The last epoch run (a validation epoch).
+        public var epoch: Int { history.epochsRun }
+        /// The best validation NDCG@20 so far.
+        var bestScore: Double { history.curve.map(\.ndcg).max() ?? -.infinity }
+        /// Validations since the best one, none of which improved on it.
+        var evaluationsWithoutGain: Int { history.curve.filter { $0.epoch > history.bestEpoch }.count }
     }
 
     /// The loop's state.
