@@ -72,9 +72,7 @@ public struct GridOptions: ParsableArguments {
     public func collect(_ runs: [GridRun]) throws -> GridResults? {
         let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
         if listCommands {
-            for run in runs where results.load(method: run.method, spec: run.spec) == nil {
-                print(try run.command(data: dataOptions.data, resultsDirectory: resultsDirectory))
-            }
+            try printMissingCommands(runs, results: results, data: dataOptions.data, resultsDirectory: resultsDirectory)
             return nil
         }
         let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
@@ -123,6 +121,9 @@ public struct FigureGridOptions: ParsableArguments {
     @Flag(help: "Train every run again (teachers are reused) and overwrite its stored result.")
     public var rerun = false
 
+    @Flag(name: .customLong("list-commands"), help: "Print the runs still missing as one shell command per line, and stop.")
+    public var listCommands = false
+
     @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; files marked synthetic.")
     public var quick = false
 
@@ -153,12 +154,25 @@ public struct FigureGridOptions: ParsableArguments {
     /// Where the figure's files go.
     public var output: FigureOutput { FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick) }
 
-    /// Reads the runs' stored results and trains the missing ones whose data is at hand (unless `--cached`).
+    /// Reads the runs' stored results and trains the missing ones whose data is at hand (unless `--cached`). With
+    /// `--list-commands` it prints the missing runs' commands instead and exits.
     public func collect(_ runs: [GridRun]) throws -> GridResults {
+        if listCommands {
+            let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
+            try printMissingCommands(runs, results: results, data: dataOptions.data, resultsDirectory: resultsDirectory)
+            throw ExitCode.success
+        }
         var locator = try dataOptions.locator()
         locator.allowDownload = false
         let workspace = Workspace(locator: locator, modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
         return try workspace.run(runs, results: ResultStore(folder: URL(fileURLWithPath: resultsDirectory)),
                                  trainMissing: !cached || rerun, rerun: rerun)
+    }
+}
+
+/// Prints, one per line, the command of each run that has no stored result, for a cluster's scheduler.
+func printMissingCommands(_ runs: [GridRun], results: ResultStore, data: [String], resultsDirectory: String) throws {
+    for run in runs where results.load(method: run.method, spec: run.spec) == nil {
+        print(try run.command(data: data, resultsDirectory: resultsDirectory))
     }
 }

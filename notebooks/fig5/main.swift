@@ -13,8 +13,8 @@
 
  Each point is a finished experiment in `results/` (the repository carries the MovieLens-1M runs), so without data
  at hand the figure is redrawn from those files in seconds. With `--data ml-1m=PATH` the runs that have no result yet
- are trained first (`--cached` never trains), `--rerun` trains every run again, and `--quick` does the whole thing on
- synthetic data.
+ are trained first (`--cached` never trains), `--rerun` trains every run again, `--list-commands` prints the missing
+ runs as shell commands for a cluster instead, and `--quick` does the whole thing on synthetic data.
 */
 import ArgumentParser
 import Foundation

@@ -71,6 +71,8 @@ struct Tune: ParsableCommand {
                 }
             }
         }
+        // With --list-commands the runs' commands were the output; there is no table to write.
+        guard !options.listCommands else { return }
         try options.publish(table, name: "tuning-\(method.lowercased().replacingOccurrences(of: " ", with: "-"))",
                             caption: "Tuning \(method) on validation NDCG@20 (\(options.seedList.count) seeds)")
     }

@@ -105,9 +105,11 @@ public final class HTDDistiller: DistillationTerm {
         let rows = Self.distinctRows(batch, userCount: userCount, itemCount: teacherEgo.rows - userCount)
         let n = rows.count, users = rows.prefix { Int($0) < userCount }.count
         var student = [Float](repeating: 0, count: n * ds), teacher = [Float](repeating: 0, count: n * dt)
-        for (e, row) in rows.enumerated() {
-            for c in 0..<ds { student[e * ds + c] = ego[Int(row) * stride + c] }
-            for c in 0..<dt { teacher[e * dt + c] = teacherEgo[Int(row), c] }
+        teacherEgo.values.withUnsafeBufferPointer { source in
+            for (e, row) in rows.enumerated() {
+                for c in 0..<ds { student[e * ds + c] = ego[Int(row) * stride + c] }
+                for c in 0..<dt { teacher[e * dt + c] = source[Int(row) * teacherEgo.stride + c] }
+            }
         }
         let alpha = Float(configuration.alpha), kd = Float(configuration.weight)
         var random = noise
