@@ -98,8 +98,30 @@ struct Report: ParsableCommand {
             }
             text += try TextTable(csv: data).rendered(.markdown) + "\nFrom [`\(figuresDirectory)/\(file).csv`](\(figuresDirectory)/\(file).csv), made by \(note).\n\n"
         }
+        text += tuningSection()
         try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
         Progress.say("wrote \(out)")
+    }
+
+    /// The tuning tables that `tune` wrote (one per method tuned so far), and the methods still on their defaults.
+    func tuningSection() -> String {
+        var text = "## Settings chosen on validation\n\n"
+        var untuned: [String] = []
+        for method in PaperGrid.tunableMethods {
+            let file = "tuning-" + method.lowercased().replacingOccurrences(of: " ", with: "-")
+            let csv = URL(fileURLWithPath: figuresDirectory).appendingPathComponent("\(file).csv")
+            guard let data = try? String(contentsOf: csv, encoding: .utf8), let table = try? TextTable(csv: data) else {
+                untuned.append(method)
+                continue
+            }
+            text += "### \(method)\n\n" + table.rendered(.markdown)
+                + "\nFrom [`\(figuresDirectory)/\(file).csv`](\(figuresDirectory)/\(file).csv), made by "
+                + "`swift run -c release tune --method \"\(method)\" --cached`; the chosen value is in `DistillationDefaults`.\n\n"
+        }
+        if !untuned.isEmpty {
+            text += "Not tuned yet, so on the official code's constants: \(untuned.joined(separator: ", ")).\n"
+        }
+        return text
     }
 }
 

@@ -14,19 +14,20 @@ public struct PaperGrid: Sendable {
     public var rd = RDConfiguration(weight: 0.5)
     /// CD's settings (official constants).
     public var cd = CDConfiguration()
-    /// DE-RRD's settings (official constants, frozen teacher).
+    /// DE-RRD's settings (official constants, frozen teacher; the weight chosen per dataset where tuned).
     public var deRRD = DERRDConfiguration()
-    /// HTD's settings (alpha 0.5 and a small weight, as the original HTD; not yet tuned).
+    /// HTD's settings (alpha 0.5 as the original HTD; the weight chosen per dataset where tuned, else 1e-3).
     public var htd = HTDConfiguration()
     /// alpha of the PD teacher behind PD-CD and PD-HTD (Table 4). The official code's 1.0 is far outside the range
     /// PD's authors use; 0.1 is the middle of the 0.02-0.25 range the distillation issue names (not yet tuned).
     public var pdAlpha = 0.1
 
-    /// A grid for one dataset.
+    /// A grid for one dataset, with the settings chosen for it on validation (`DistillationDefaults`).
     public init(dataset: String, splitProtocol: SplitProtocol = .unkdCode, maxEpochs: Int = 1000) {
         self.dataset = dataset
         self.splitProtocol = splitProtocol
         self.maxEpochs = maxEpochs
+        DistillationDefaults.apply(to: &self)
     }
 
     /// The teacher of a backbone and seed.
@@ -103,8 +104,8 @@ public struct PaperGrid: Sendable {
             } } }
         case "RD": return [0.1, 0.3, 0.5, 0.7, 0.9].map { w in variant("weight \(w)") { $0.rd.weight = w } }
         case "CD": return [0.1, 0.3, 1, 3].map { w in variant("weight \(w)") { $0.cd.weight = w } }
-        case "DE-RRD": return [0.1, 1].map { w in variant("weight \(w)") { $0.deRRD.weight = w } }
-        case "HTD": return [1e-2, 1e-3, 1e-4, 1e-5].map { w in variant("weight \(w)") { $0.htd.weight = w } }
+        case "DE-RRD": return [1e-3, 1e-2, 0.1, 1].map { w in variant("weight \(w)") { $0.deRRD.weight = w } }
+        case "HTD": return [1e-3, 1e-4, 1e-5, 1e-6, 1e-7].map { w in variant("weight \(w)") { $0.htd.weight = w } }
         case "PD teacher": return [0.02, 0.05, 0.1, 0.25].map { a in variant("alpha \(a)") { $0.pdAlpha = a } }
         default: return []
         }

@@ -27,4 +27,19 @@ final class PaperGridTests: XCTestCase {
         XCTAssertEqual(cd.teacher.model.objective, .bpr)
         XCTAssertEqual(base.runs(["UnKD", "nonsense", "CD"], .mf, seed: 3).map(\.method), ["UnKD", "CD"])
     }
+
+    /// A dataset with chosen settings uses them in its rows, each chosen value is a point of its method's tuning grid
+    /// whose run is the very run of the table (so the tuning run is reused as the table's), and a dataset without
+    /// chosen settings keeps the defaults.
+    func testChosenSettingsAreTheTablesRuns() {
+        let tuned = PaperGrid(dataset: "citeulike"), plain = PaperGrid(dataset: "synthetic")
+        XCTAssertEqual(plain.htd, HTDConfiguration())
+        XCTAssertEqual(plain.deRRD, DERRDConfiguration())
+        XCTAssertNotEqual(tuned.htd.weight, plain.htd.weight)
+        for method in ["HTD", "DE-RRD"] {
+            let row = tuned.runs([method], .mf, seed: 2022)[0].spec
+            let matches = tuned.tuningVariants(for: method).filter { $0.grid.runs([method], .mf, seed: 2022)[0].spec == row }
+            XCTAssertEqual(matches.count, 1, "\(method): the chosen setting must be a point of the grid")
+        }
+    }
 }
