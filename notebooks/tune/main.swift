@@ -57,7 +57,7 @@ struct Tune: ParsableCommand {
 
  The validation score of a run is the best NDCG@20 its early stopping saw; a setting's score is the mean over the
  seeds (`--seeds`; one seed is the usual choice for a grid this size). Ties (rare) go to the first setting in the
- grid's order.
+ grid's order. The choice says how many of the grid's settings had a result: a best of one is no choice yet.
 */
                 let scored: [(setting: String, score: Double, epochs: [Int])] = variants.compactMap { variant in
                     let runs = collected.results(name, b, variant.setting)
@@ -67,7 +67,7 @@ struct Tune: ParsableCommand {
                 let best = scored.max { $0.score < $1.score }?.setting
                 for entry in scored {
                     table.append([name, b.rawValue, entry.setting, String(format: "%.4f", entry.score),
-                                  entry.epochs.map(String.init).joined(separator: ", "), entry.setting == best ? "yes" : ""])
+                                  entry.epochs.map(String.init).joined(separator: ", "), entry.setting == best ? "yes (\(scored.count) of \(variants.count) run)" : ""])
                 }
             }
         }

@@ -21,6 +21,12 @@ enum DistillationDefaults {
             // The RRD loss pushes 20 fixed items per user up with a nearly constant force, so at the official 1 it
             // overrides BPR.
             grid.deRRD.weight = 1e-2
+            // UnKD's lambda, mu and pairs per user (K stays 4), validation NDCG@20: lambda 0.1 with mu 20 and 30 pairs
+            // 0.0974 (best epoch 980), mu 20 / 40 pairs 0.0935, mu 10 / 30 pairs 0.0903, mu 10 / 40 pairs 0.0858;
+            // lambda 0.3 with mu 20 / 40 pairs 0.0911, mu 10 / 30 pairs 0.0867; lambda 1 (the official constant) with
+            // mu 20: 30 pairs 0.0747, 40 pairs 0.0793, with mu 10: 0.0624, 0.0615. Lambda 0.3 with mu 10 / 40 pairs and
+            // with mu 20 / 30 pairs had not finished when this was chosen.
+            grid.unkd.weight = 0.1  // mu 20 and 30 pairs are the official constants already
         default:
             break
         }

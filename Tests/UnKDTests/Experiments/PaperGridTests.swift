@@ -36,7 +36,7 @@ final class PaperGridTests: XCTestCase {
         XCTAssertEqual(plain.htd, HTDConfiguration())
         XCTAssertEqual(plain.deRRD, DERRDConfiguration())
         XCTAssertNotEqual(tuned.htd.weight, plain.htd.weight)
-        for method in ["HTD", "DE-RRD"] {
+        for method in ["HTD", "DE-RRD", "UnKD"] {
             let row = tuned.runs([method], .mf, seed: 2022)[0].spec
             let matches = tuned.tuningVariants(for: method).filter { $0.grid.runs([method], .mf, seed: 2022)[0].spec == row }
             XCTAssertEqual(matches.count, 1, "\(method): the chosen setting must be a point of the grid")
