@@ -9,9 +9,10 @@
  validation NDCG@20 at the early-stopping point.
 
  Every run is an ordinary experiment with its own result file, so the grid resumes where it stopped, and
- `--list-commands` prints it for a cluster. The chosen values are then written into `PaperGrid` by hand, with the
- scores in a comment, as the learning rates are in `TrainingDefaults`: the tables must not change because someone
- ran a tuning grid.
+ `--list-commands` prints it for a cluster. The chosen values are then written by hand into `DistillationDefaults`,
+ per dataset and with the scores in a comment, as the learning rates are in `TrainingDefaults`: the tables must not
+ change because someone ran a tuning grid. The table this notebook writes, `figures/tuning-<method>.csv`, is quoted
+ in the reproduction report.
 */
 import ArgumentParser
 import Foundation
@@ -73,7 +74,7 @@ struct Tune: ParsableCommand {
         }
         // With --list-commands the runs' commands were the output; there is no table to write.
         guard !options.listCommands else { return }
-        try options.publish(table, name: "tuning-\(method.lowercased().replacingOccurrences(of: " ", with: "-"))",
+        try options.publish(table, name: PaperGrid.tuningTableName(for: method),
                             caption: "Tuning \(method) on validation NDCG@20 (\(options.seedList.count) seeds)")
     }
 }

@@ -10,7 +10,7 @@ public struct HTDConfiguration: Codable, Hashable, Sendable {
     /// untrained (bug B2); the original HTD uses 0.5.
     public var alpha: Double = 0.5
     /// kd_weight, the weight of HTD next to the BPR loss. HTD is a sum over O(N^2) pairs added to a mean BPR loss, so
-    /// it needs a small weight, chosen per dataset (`DistillationDefaults`; 1e-6 on CiteULike).
+    /// it needs a small weight, chosen per dataset in `DistillationDefaults` (1e-3 where none is chosen yet).
     public var weight: Double = 1e-3
     /// d_s, the student's embedding dimension, which shapes the group networks (the paper's students have 10).
     public var studentDimension: Int = 10

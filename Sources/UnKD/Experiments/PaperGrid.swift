@@ -111,6 +111,11 @@ public struct PaperGrid: Sendable {
         }
     }
 
+    /// The name of the table `swift run tune --method <method>` writes into `figures/` (and the report reads).
+    public static func tuningTableName(for method: String) -> String {
+        "tuning-" + method.lowercased().replacingOccurrences(of: " ", with: "-")
+    }
+
     /// The methods `tuningVariants` has a grid for.
     public static let tunableMethods = ["UnKD", "RD", "CD", "DE-RRD", "HTD", "PD teacher"]
 
