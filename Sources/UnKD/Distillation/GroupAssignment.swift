@@ -64,17 +64,19 @@ struct GroupAssignment {
     ///   - student: `count` x d_s, compact; `teacher`: `count` x d_t, compact.
     ///   - probabilities: v's output for these entities (`count` x K).
     ///   - studentGradient: `count` x d_s, added to.
-    ///   - random: the Gumbel noise, K draws per entity in order.
+    ///   - noise: the Gumbel noise as `RandomSource.gumbelBits()` draws, K per entity in order (`count` x K).
     func accumulate(student: UnsafePointer<Float>, teacher: UnsafePointer<Float>, count n: Int, probabilities a: [Float],
                     weight: Float, cutoff: Float = 0, parameters: UnsafePointer<Float>,
                     parameterGradient: UnsafeMutablePointer<Float>, studentGradient: UnsafeMutablePointer<Float>,
-                    random: inout RandomSource) -> Double {
+                    noise: UnsafePointer<UInt32>) -> Double {
         let k = groups, dt = teacherDimension
         guard n > 0 else { return 0 }
         var choice = [Float](repeating: 0, count: n * k)
         choice.withUnsafeMutableBufferPointer { z in
             a.withUnsafeBufferPointer { a in
-                for r in 0..<n { assignment.select(a.baseAddress! + r * k, random: &random, into: z.baseAddress! + r * k) }
+                Parallel.forEachChunk(n) { rows in
+                    for r in rows { assignment.select(a.baseAddress! + r * k, noise: noise + r * k, into: z.baseAddress! + r * k) }
+                }
             }
         }
         var members = [[Int32]](repeating: [], count: k)

@@ -22,10 +22,11 @@ struct AssignmentNetwork {
         for r in 0..<rows { Self.softmax(a + r * options, count: options) }
     }
 
-    /// Draws one choice: z = softmax((log(a + 1e-10) + g) / tau), with fresh noise g from `random`.
-    func select(_ a: UnsafePointer<Float>, random: inout RandomSource, into z: UnsafeMutablePointer<Float>) {
-        for k in 0..<options { z[k] = log(a[k] + 1e-10) }
-        select(logProbabilities: z, random: &random, into: z)
+    /// Makes one choice z = softmax((log(a + 1e-10) + g) / tau), the noise g given by K draws of
+    /// `RandomSource.gumbelBits()`, so that the draws can be made in order first and the choices on several cores.
+    func select(_ a: UnsafePointer<Float>, noise bits: UnsafePointer<UInt32>, into z: UnsafeMutablePointer<Float>) {
+        for k in 0..<options { z[k] = (log(a[k] + 1e-10) + RandomSource.gumbel(bits: bits[k])) / temperature }
+        Self.softmax(z, count: options)
     }
 
     /// The same draw from log(a + 1e-10), for an entity chosen for many times in one step (its logarithms are taken

@@ -133,10 +133,12 @@ public final class HTDDistiller: DistillationTerm {
                     groups[e] = Int32(offset + best)
                 }
                 if alpha < 1 {
+                    // The Gumbel noise is drawn here, in entity order, so that the choices can be made on both cores.
+                    let noiseBits = (0..<(range.count * k)).map { _ in random.gumbelBits() }
                     groupAssignment += side.accumulate(
                         student: s, teacher: t, count: range.count, probabilities: a, weight: kd * (1 - alpha),
                         cutoff: Float(configuration.mixtureCutoff), parameters: p, parameterGradient: g,
-                        studentGradient: studentGradient.baseAddress! + range.lowerBound * ds, random: &random)
+                        studentGradient: studentGradient.baseAddress! + range.lowerBound * ds, noise: noiseBits)
                 }
             }
         }

@@ -86,12 +86,20 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
 
     /// A standard Gumbel draw in single precision, for hot loops: -log(-log(u)) with u uniform on the 2^24 - 1 floats
     /// k / 2^24, k = 1..<2^24 (so neither logarithm meets 0).
-    public mutating func gumbelFloat() -> Float {
+    public mutating func gumbelFloat() -> Float { Self.gumbel(bits: gumbelBits()) }
+
+    /// The random part of `gumbelFloat()`, k uniform on 1..<2^24: drawn in order on one thread, it can be turned into
+    /// noise on another (`gumbel(bits:)`), with the same result.
+    @inlinable @inline(__always)
+    public mutating func gumbelBits() -> UInt32 {
         var k: UInt64 = 0
         while k == 0 { k = next() >> 40 }
-        let u = Float(k) * 0x1p-24
-        return -logf(-logf(u))
+        return UInt32(k)
     }
+
+    /// The Gumbel noise -log(-log(k / 2^24)) of `gumbelBits()`'s k.
+    @inlinable @inline(__always)
+    public static func gumbel(bits k: UInt32) -> Float { -logf(-logf(Float(k) * 0x1p-24)) }
 
     /// Shuffles `array` in place (Fisher-Yates, from the back).
     public mutating func shuffle<T>(_ array: inout [T]) {
