@@ -52,6 +52,7 @@ let package = Package(
             dependencies: ["UnKD", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "UnKDTests", dependencies: ["UnKD", "CGzip"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
+        .testTarget(name: "PaperFiguresTests", dependencies: ["PaperFigures", "UnKD"]),
     ] + notebooks.map {
         .executableTarget(
             name: $0, dependencies: ["UnKD", "Plotting", "PaperFigures"], path: "notebooks/\($0)", swiftSettings: kernelFlags)

@@ -8,7 +8,7 @@ public struct GridOptions: ParsableArguments {
     @OptionGroup public var dataOptions: DataOptions
 
     @Option(help: "Datasets (comma-separated); those not available are skipped.")
-    public var dataset = "ml-1m,apps,citeulike"
+    public var dataset = GridOptions.allDatasets
 
     @Option(help: "Number of seeds per cell (2022, 2023, ...).")
     public var seeds = 5
@@ -39,6 +39,9 @@ public struct GridOptions: ParsableArguments {
 
     @Option(help: "Output format on the terminal: markdown or csv.")
     public var format: TableFormat = .markdown
+
+    /// The datasets of the paper's tables, the default of `--dataset`.
+    public static let allDatasets = "ml-1m,apps,citeulike"
 
     /// Options as parsed; all defaults.
     public init() {}
@@ -79,15 +82,32 @@ public struct GridOptions: ParsableArguments {
         return try workspace.run(runs, results: results, trainMissing: !cached)
     }
 
-    /// Prints the table and writes its CSV into the output folder (marked synthetic with `--quick`, and named after
-    /// the protocol when it is not the default).
-    public func publish(_ table: TextTable, name: String, caption: String) throws {
+    /// Prints the table and writes its CSV into the output folder, named by `fileName` (and marked synthetic with
+    /// `--quick`). `backbones` are the backbones the table covers, `allBackbones` the notebook's default.
+    public func publish(_ table: TextTable, name: String, caption: String, backbones: [Backbone], allBackbones: [Backbone]) throws {
         let protocolNote = splitProtocol == .unkdCode ? "" : ", protocol \(splitProtocol.rawValue)"
         if format == .markdown { print("\(caption)\(protocolNote)\(quick ? " (synthetic data)" : "")\n") }
         print(table.rendered(format), terminator: "")
         let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: .png, synthetic: quick)
-        let file = splitProtocol == .unkdCode ? name : "\(name)-\(splitProtocol.rawValue)"
+        let file = fileName(name, backbones: backbones, allBackbones: allBackbones)
         Progress.say("wrote \(try output.writeCSV(table, name: file).path)")
+        if file != fileName(name, backbones: allBackbones, allBackbones: allBackbones, narrowed: false) {
+            Progress.say("(fewer datasets or backbones than the defaults: the full table, which the report reads, is made "
+                         + "without --dataset and --backbone)")
+        }
+    }
+
+    /// The CSV file name of a table: `name`, then the split protocol unless it is the official code's, then the
+    /// datasets and the backbones when the run covers fewer than the defaults (`table3-ml-1m-mf`), so that a narrowed
+    /// run never replaces the full table that the report reads.
+    public func fileName(_ name: String, backbones: [Backbone], allBackbones: [Backbone], narrowed: Bool = true) -> String {
+        var parts = [name]
+        if splitProtocol != .unkdCode { parts.append(splitProtocol.rawValue) }
+        guard narrowed else { return parts.joined(separator: "-") }
+        let defaultDatasets = Self.allDatasets.split(separator: ",").map(String.init)
+        if !quick && Set(datasets) != Set(defaultDatasets) { parts += datasets }
+        if Set(backbones) != Set(allBackbones) { parts += backbones.map(\.rawValue) }
+        return parts.joined(separator: "-")
     }
 
     /// "mean ± CI", the paper's value in brackets, and the number of seeds when fewer than asked finished.

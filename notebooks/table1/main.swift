@@ -64,7 +64,8 @@ struct Table1: ParsableCommand {
             }
         }
         try options.publish(table, name: "table1",
-                            caption: "Table 1 (\(options.seedList.count) seeds, mean ± 95% CI; paper in brackets)")
+                            caption: "Table 1 (\(options.seedList.count) seeds, mean ± 95% CI; paper in brackets)",
+                            backbones: backbones, allBackbones: [.mf])
     }
 
     func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }

@@ -72,7 +72,8 @@ struct Table3: ParsableCommand {
             })
         }
         try options.publish(table, name: "table3",
-                            caption: "Table 3 (\(options.seedList.count) seeds, mean ± 95% CI; paper in brackets)")
+                            caption: "Table 3 (\(options.seedList.count) seeds, mean ± 95% CI; paper in brackets)",
+                            backbones: backbones, allBackbones: [.mf, .lightGCN])
     }
 }
 

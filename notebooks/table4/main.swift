@@ -50,7 +50,8 @@ struct Table4: ParsableCommand {
             }
         }
         try options.publish(table, name: "table4",
-                            caption: "Table 4 (\(options.seedList.count) seeds, mean ± 95% CI; paper in brackets; PD alpha \(PaperGrid(dataset: "").pdAlpha))")
+                            caption: "Table 4 (\(options.seedList.count) seeds, mean ± 95% CI; paper in brackets; PD alpha \(PaperGrid(dataset: "").pdAlpha))",
+                            backbones: backbones, allBackbones: [.mf, .lightGCN])
     }
 }
 
