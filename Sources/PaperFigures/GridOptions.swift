@@ -104,10 +104,17 @@ public struct GridOptions: ParsableArguments {
         var parts = [name]
         if splitProtocol != .unkdCode { parts.append(splitProtocol.rawValue) }
         guard narrowed else { return parts.joined(separator: "-") }
-        let defaultDatasets = Self.allDatasets.split(separator: ",").map(String.init)
-        if !quick && Set(datasets) != Set(defaultDatasets) { parts += datasets }
-        if Set(backbones) != Set(allBackbones) { parts += backbones.map(\.rawValue) }
-        return parts.joined(separator: "-")
+        let file = Self.fileName(parts.joined(separator: "-"), datasets: datasets, quick: quick)
+        guard Set(backbones) != Set(allBackbones) else { return file }
+        return ([file] + backbones.map(\.rawValue)).joined(separator: "-")
+    }
+
+    /// `name`, followed by the datasets when a real-data run covers fewer than `allDatasets`: the file name rule of
+    /// every table and figure drawn from the grid.
+    public static func fileName(_ name: String, datasets: [String], quick: Bool) -> String {
+        let defaultDatasets = allDatasets.split(separator: ",").map(String.init)
+        guard !quick, Set(datasets) != Set(defaultDatasets) else { return name }
+        return ([name] + datasets).joined(separator: "-")
     }
 
     /// "mean ± CI", the paper's value in brackets, and the number of seeds when fewer than asked finished.
@@ -127,7 +134,7 @@ public struct FigureGridOptions: ParsableArguments {
     @OptionGroup public var dataOptions: DataOptions
 
     @Option(help: "Datasets (comma-separated); those without results or data are skipped.")
-    public var dataset = "ml-1m,apps,citeulike"
+    public var dataset = GridOptions.allDatasets
 
     @Option(help: "Seeds per point (2022, 2023, ...).")
     public var seeds = 5
@@ -170,6 +177,10 @@ public struct FigureGridOptions: ParsableArguments {
 
     /// A grid for `dataset` with this run's epoch bound.
     public func grid(_ dataset: String) -> PaperGrid { PaperGrid(dataset: dataset, maxEpochs: quick ? min(epochs, 30) : epochs) }
+
+    /// The file name of the figure `name` (`fig5`, or `fig5-citeulike` when drawn for fewer datasets than the
+    /// defaults, so that it never replaces the full figure).
+    public func fileName(_ name: String) -> String { GridOptions.fileName(name, datasets: datasets, quick: quick) }
 
     /// Where the figure's files go.
     public var output: FigureOutput { FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick) }

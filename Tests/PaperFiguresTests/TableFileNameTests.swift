@@ -2,7 +2,8 @@ import PaperFigures
 import UnKD
 import XCTest
 
-/// A table run on fewer datasets or backbones than the defaults must not overwrite the full table the report reads.
+/// A table or figure made for fewer datasets or backbones than the defaults must not overwrite the full one that the
+/// report reads.
 final class TableFileNameTests: XCTestCase {
     private func name(_ arguments: [String], backbones: [Backbone], all: [Backbone] = [.mf, .lightGCN]) throws -> String {
         try GridOptions.parse(arguments).fileName("table3", backbones: backbones, allBackbones: all)
@@ -19,6 +20,13 @@ final class TableFileNameTests: XCTestCase {
         XCTAssertEqual(try name(["--dataset", "ml-1m,citeulike"], backbones: [.mf, .lightGCN]), "table3-ml-1m-citeulike")
         XCTAssertEqual(try name(["--protocol", "paper-text"], backbones: [.lightGCN]), "table3-paper-text-lightgcn")
         XCTAssertEqual(try name(["--dataset", "citeulike"], backbones: [.mf], all: [.mf]), "table3-citeulike")
+    }
+
+    func testAFigureForFewerDatasetsNamesThem() throws {
+        XCTAssertEqual(try FigureGridOptions.parse([]).fileName("fig5"), "fig5")
+        XCTAssertEqual(try FigureGridOptions.parse(["--dataset", "citeulike"]).fileName("fig5"), "fig5-citeulike")
+        XCTAssertEqual(GridOptions.fileName("fig1", datasets: ["ml-1m", "citeulike"], quick: false), "fig1-ml-1m-citeulike")
+        XCTAssertEqual(GridOptions.fileName("fig1", datasets: ["synthetic"], quick: true), "fig1")
     }
 
     func testQuickRunsAreMarkedSyntheticElsewhere() throws {

@@ -87,7 +87,8 @@ struct Fig4: ParsableCommand {
                             title: options.output.title("Figure 4: Recall@10 change over the Student by popularity group"),
                             seriesColours: SeriesColours.fixed)
         for panel in panels { figure.add(panel) }
-        let files = try options.output.write(figure, name: "fig4") + [try options.output.writeCSV(csv, name: "fig4")]
+        let name = options.fileName("fig4")
+        let files = try options.output.write(figure, name: name) + [try options.output.writeCSV(csv, name: name)]
         Progress.say("wrote " + files.map(\.path).joined(separator: ", "))
     }
 }

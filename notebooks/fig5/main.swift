@@ -80,7 +80,8 @@ struct Fig5: ParsableCommand {
         var figure = Figure(columns: 2, panelSize: (300, 220), title: options.output.title("Figure 5: UnKD against the number of groups K (MF)"),
                             seriesColours: SeriesColours.fixed)
         for panel in panels { figure.add(panel) }
-        let files = try options.output.write(figure, name: "fig5") + [try options.output.writeCSV(csv, name: "fig5")]
+        let name = options.fileName("fig5")
+        let files = try options.output.write(figure, name: name) + [try options.output.writeCSV(csv, name: name)]
         Progress.say("wrote " + files.map(\.path).joined(separator: ", "))
     }
 }
