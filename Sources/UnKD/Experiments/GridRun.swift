@@ -21,12 +21,22 @@ public struct GridRun: Sendable {
     }
 
     /// The shell command that runs this experiment alone (for a cluster's scheduler), with the same data options.
+    /// Every argument a POSIX shell would split or expand is quoted ("PD teacher", a path with a space, the JSON).
     public func command(data: [String], resultsDirectory: String) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(spec), as: UTF8.self)
-        let dataFlags = data.map { "--data \($0) " }.joined()
-        return "swift run -c release experiment \(dataFlags)--results-dir \(resultsDirectory) --method \(method) --spec '\(json)'"
+        let dataFlags = data.map { "--data \(Self.shellWord($0)) " }.joined()
+        return "swift run -c release experiment \(dataFlags)--results-dir \(Self.shellWord(resultsDirectory)) "
+            + "--method \(Self.shellWord(method)) --spec \(Self.shellWord(json, always: true))"
+    }
+
+    /// `text` as one shell word: as it is when it holds only characters no shell treats specially, else in single
+    /// quotes (a single quote inside written as '\'').
+    static func shellWord(_ text: String, always: Bool = false) -> String {
+        let plain = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
+        if !always && !text.isEmpty && text.unicodeScalars.allSatisfy(plain.contains) { return text }
+        return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
 

@@ -42,4 +42,30 @@ final class PaperGridTests: XCTestCase {
             XCTAssertEqual(matches.count, 1, "\(method): the chosen setting must be a point of the grid")
         }
     }
+
+    /// A listed run command is one a POSIX shell splits into exactly the intended arguments, even for the method
+    /// "PD teacher", a data path with a space and quote, and the JSON spec.
+    func testRunCommandsSurviveTheShell() throws {
+        let run = PaperGrid(dataset: "synthetic").runs(["PD teacher"], .mf, seed: 2022)[0]
+        let data = "mine=/tmp/my data/it's.csv"
+        let command = try run.command(data: [data], resultsDirectory: "results")
+        XCTAssertTrue(command.contains("--method 'PD teacher'"), command)
+        XCTAssertTrue(command.contains("--results-dir results "), command)
+
+        let prefix = "swift run -c release experiment "
+        XCTAssertTrue(command.hasPrefix(prefix))
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "printf '%s\\n' " + command.dropFirst(prefix.count)]
+        let output = Pipe()
+        shell.standardOutput = output
+        try shell.run()
+        let words = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        shell.waitUntilExit()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(run.spec), as: UTF8.self)
+        XCTAssertEqual(words, ["--data", data, "--results-dir", "results", "--method", "PD teacher", "--spec", json])
+    }
 }
