@@ -52,7 +52,14 @@ struct Tune: ParsableCommand {
                         }
                     }
                 }
-                guard let collected = try options.collect(runs) else { continue }
+/*:
+ The grid is read against the model without the method: the Student for a distillation method, the plain MF teacher
+ for the PD teacher. A grid whose every setting scores below that reference says the method does not help on this
+ dataset at any of its settings, which a table of the settings alone would hide.
+*/
+                let reference = method == "PD teacher" ? "Teacher" : "Student"
+                let referenceRuns = options.seedList.flatMap { base.runs([reference], b, seed: $0) }
+                guard let collected = try options.collect(runs + referenceRuns) else { continue }
 /*:
  ## The choice
 
@@ -69,6 +76,13 @@ struct Tune: ParsableCommand {
                 for entry in scored {
                     table.append([name, b.rawValue, entry.setting, String(format: "%.4f", entry.score),
                                   entry.epochs.map(String.init).joined(separator: ", "), entry.setting == best ? "yes (\(scored.count) of \(variants.count) run)" : ""])
+                }
+                let referenceResults = collected.results(name, b, reference)
+                if !scored.isEmpty && !referenceResults.isEmpty {
+                    let score = referenceResults.map(\.history.bestScore).reduce(0, +) / Double(referenceResults.count)
+                    table.append([name, b.rawValue, reference == "Student" ? "Student (no distillation)" : "Teacher (not deconfounded)",
+                                  String(format: "%.4f", score), referenceResults.map { String($0.history.bestEpoch) }.joined(separator: ", "),
+                                  "reference"])
                 }
             }
         }
