@@ -32,14 +32,17 @@ final class PaperGridTests: XCTestCase {
     /// whose run is the very run of the table (so the tuning run is reused as the table's), and a dataset without
     /// chosen settings keeps the defaults.
     func testChosenSettingsAreTheTablesRuns() {
-        let tuned = PaperGrid(dataset: "citeulike"), plain = PaperGrid(dataset: "synthetic")
+        let plain = PaperGrid(dataset: "synthetic")
         XCTAssertEqual(plain.htd, HTDConfiguration())
         XCTAssertEqual(plain.deRRD, DERRDConfiguration())
-        XCTAssertNotEqual(tuned.htd.weight, plain.htd.weight)
-        for method in ["HTD", "DE-RRD", "UnKD"] {
-            let row = tuned.runs([method], .mf, seed: 2022)[0].spec
-            let matches = tuned.tuningVariants(for: method).filter { $0.grid.runs([method], .mf, seed: 2022)[0].spec == row }
-            XCTAssertEqual(matches.count, 1, "\(method): the chosen setting must be a point of the grid")
+        for dataset in ["citeulike", "ml-1m"] {
+            let tuned = PaperGrid(dataset: dataset)
+            XCTAssertNotEqual(tuned.htd.weight, plain.htd.weight, dataset)
+            for method in ["HTD", "DE-RRD", "UnKD"] {
+                let row = tuned.runs([method], .mf, seed: 2022)[0].spec
+                let matches = tuned.tuningVariants(for: method).filter { $0.grid.runs([method], .mf, seed: 2022)[0].spec == row }
+                XCTAssertEqual(matches.count, 1, "\(dataset) \(method): the chosen setting must be a point of the grid")
+            }
         }
     }
 
