@@ -91,22 +91,24 @@ public struct GridOptions: ParsableArguments {
         let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: .png, synthetic: quick)
         let file = fileName(name, backbones: backbones, allBackbones: allBackbones)
         Progress.say("wrote \(try output.writeCSV(table, name: file).path)")
-        if file != fileName(name, backbones: allBackbones, allBackbones: allBackbones, narrowed: false) {
+        if file != protocolName(name) {
             Progress.say("(fewer datasets or backbones than the defaults: the full table, which the report reads, is made "
                          + "without --dataset and --backbone)")
         }
     }
 
-    /// The CSV file name of a table: `name`, then the split protocol unless it is the official code's, then the
-    /// datasets and the backbones when the run covers fewer than the defaults (`table3-ml-1m-mf`), so that a narrowed
-    /// run never replaces the full table that the report reads.
-    public func fileName(_ name: String, backbones: [Backbone], allBackbones: [Backbone], narrowed: Bool = true) -> String {
-        var parts = [name]
-        if splitProtocol != .unkdCode { parts.append(splitProtocol.rawValue) }
-        guard narrowed else { return parts.joined(separator: "-") }
-        let file = Self.fileName(parts.joined(separator: "-"), datasets: datasets, quick: quick)
+    /// The CSV file name of a table: `protocolName(name)`, then the datasets and the backbones when the run covers
+    /// fewer than the defaults (`table3-ml-1m-mf`), so that a narrowed run never replaces the full table that the
+    /// report reads.
+    public func fileName(_ name: String, backbones: [Backbone], allBackbones: [Backbone]) -> String {
+        let file = Self.fileName(protocolName(name), datasets: datasets, quick: quick)
         guard Set(backbones) != Set(allBackbones) else { return file }
         return ([file] + backbones.map(\.rawValue)).joined(separator: "-")
+    }
+
+    /// `name`, then the split protocol unless it is the official code's (`table3-paper-text`).
+    func protocolName(_ name: String) -> String {
+        splitProtocol == .unkdCode ? name : "\(name)-\(splitProtocol.rawValue)"
     }
 
     /// `name`, followed by the datasets when a real-data run covers fewer than `allDatasets`: the file name rule of

@@ -57,7 +57,8 @@ struct Tune: ParsableCommand {
  for the PD teacher. A grid whose every setting scores below that reference says the method does not help on this
  dataset at any of its settings, which a table of the settings alone would hide.
 */
-                let reference = method == "PD teacher" ? "Teacher" : "Student"
+                let (reference, referenceLabel) = method == "PD teacher"
+                    ? ("Teacher", "Teacher (not deconfounded)") : ("Student", "Student (no distillation)")
                 let referenceRuns = options.seedList.flatMap { base.runs([reference], b, seed: $0) }
                 guard let collected = try options.collect(runs + referenceRuns) else { continue }
 /*:
@@ -67,22 +68,22 @@ struct Tune: ParsableCommand {
  seeds (`--seeds`; one seed is the usual choice for a grid this size). Ties (rare) go to the first setting in the
  grid's order. The choice says how many of the grid's settings had a result: a best of one is no choice yet.
 */
-                let scored: [(setting: String, score: Double, epochs: [Int])] = variants.compactMap { variant in
-                    let runs = collected.results(name, b, variant.setting)
+                // A cell's mean validation score over its seeds, and each seed's best epoch.
+                func scoreOf(_ cell: String) -> (score: Double, epochs: String)? {
+                    let runs = collected.results(name, b, cell)
                     guard !runs.isEmpty else { return nil }
-                    return (variant.setting, runs.map(\.history.bestScore).reduce(0, +) / Double(runs.count), runs.map(\.history.bestEpoch))
+                    return (runs.map(\.history.bestScore).reduce(0, +) / Double(runs.count),
+                            runs.map { String($0.history.bestEpoch) }.joined(separator: ", "))
                 }
+                let scored = variants.compactMap { variant in scoreOf(variant.setting).map { (setting: variant.setting, score: $0.score, epochs: $0.epochs) } }
                 let best = scored.max { $0.score < $1.score }?.setting
                 for entry in scored {
-                    table.append([name, b.rawValue, entry.setting, String(format: "%.4f", entry.score),
-                                  entry.epochs.map(String.init).joined(separator: ", "), entry.setting == best ? "yes (\(scored.count) of \(variants.count) run)" : ""])
+                    table.append([name, b.rawValue, entry.setting, String(format: "%.4f", entry.score), entry.epochs,
+                                  entry.setting == best ? "yes (\(scored.count) of \(variants.count) run)" : ""])
                 }
-                let referenceResults = collected.results(name, b, reference)
-                if !scored.isEmpty && !referenceResults.isEmpty {
-                    let score = referenceResults.map(\.history.bestScore).reduce(0, +) / Double(referenceResults.count)
-                    table.append([name, b.rawValue, reference == "Student" ? "Student (no distillation)" : "Teacher (not deconfounded)",
-                                  String(format: "%.4f", score), referenceResults.map { String($0.history.bestEpoch) }.joined(separator: ", "),
-                                  "reference"])
+                if !scored.isEmpty, let referenceScore = scoreOf(reference) {
+                    table.append([name, b.rawValue, referenceLabel, String(format: "%.4f", referenceScore.score),
+                                  referenceScore.epochs, "reference"])
                 }
             }
         }

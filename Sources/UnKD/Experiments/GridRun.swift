@@ -31,11 +31,14 @@ public struct GridRun: Sendable {
             + "--method \(Self.shellWord(method)) --spec \(Self.shellWord(json, always: true))"
     }
 
+    /// The characters no POSIX shell splits on or expands.
+    private static let plainShellCharacters =
+        CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
+
     /// `text` as one shell word: as it is when it holds only characters no shell treats specially, else in single
     /// quotes (a single quote inside written as '\'').
     static func shellWord(_ text: String, always: Bool = false) -> String {
-        let plain = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
-        if !always && !text.isEmpty && text.unicodeScalars.allSatisfy(plain.contains) { return text }
+        if !always && !text.isEmpty && text.unicodeScalars.allSatisfy(plainShellCharacters.contains) { return text }
         return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
