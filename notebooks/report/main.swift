@@ -18,9 +18,9 @@
  *partly reproduced* when it holds in some cells, or only among the methods or cells that ran so far, *not reproduced*
  when it holds in none, and *not run* when no cell has the runs it needs. A dataset with no runs at all (Apps, whose
  data cannot be had offline) is named and left out; a missing cell of a dataset that did run (a backbone not trained
- yet) keeps the verdict at partly. The evidence lines give the numbers, so a reader can disagree
- with the threshold rather than with the data. Where seeds allow, a paired t-test over seeds says whether a
- difference is larger than the seed-to-seed noise.
+ yet) keeps the verdict at partly. The evidence lines give the numbers, so a reader can disagree with the threshold
+ rather than with the data. Where seeds allow, a paired t-test over seeds says whether a difference is larger than the
+ seed-to-seed noise.
 
  The report ends with the tuning tables: for each method tuned so far, every setting's validation score and the one
  chosen, so a reader can see how much of each comparison is the method and how much its weight.
