@@ -142,8 +142,10 @@ struct Evidence {
     let grid: GridResults
     let datasets: [String]
 
+    /// How far a claim holds, in the words the report prints.
     enum Verdict: String { case reproduced, partly = "partly reproduced", not = "not reproduced", notRun = "not run" }
 
+    /// One of the paper's claims with its verdict and the evidence lines behind it.
     struct Claim {
         var statement: String
         var verdict: Verdict
@@ -184,28 +186,25 @@ struct Evidence {
 
     func percent(_ value: Double, _ base: Double) -> String { String(format: "%+.1f%%", 100 * (value - base) / base) }
 
-    /// The cells of `backbones` with no runs: those of datasets that ran on some backbone (still to run), and those
-    /// of datasets with no runs at all.
-    func missingCells(backbones: [Backbone]) -> (toRun: [(String, Backbone)], datasetNotRun: [(String, Backbone)]) {
-        let missing = datasets.flatMap { d in backbones.map { (d, $0) } }.filter { grid.results($0.0, $0.1, "Student").isEmpty }
+    /// A claim's verdict and evidence, over the cells of `backbones` that ran: `held` of `total` support it;
+    /// `complete` is false when some of the compared methods are missing in those cells, and `partial` counts cells
+    /// that support it in part (a verdict of none becomes partly). A cell of `backbones` not run yet, in a dataset
+    /// that ran on another backbone, also keeps the verdict at partly; a dataset with no runs at all is named and left
+    /// out.
+    func conclude(_ statement: String, held: Int, of total: Int, complete: Bool = true, partial: Int = 0,
+                  lines: [String], backbones: [Backbone]) -> Claim {
         let ran = Set(cells.map(\.0))
-        return (missing.filter { ran.contains($0.0) }, missing.filter { !ran.contains($0.0) })
-    }
-
-    /// The lines naming the cells of `backbones` that have no runs.
-    func notRun(backbones: [Backbone]) -> [String] {
-        let (toRun, datasetNotRun) = missingCells(backbones: backbones)
+        let missing = datasets.flatMap { d in backbones.map { (d, $0) } }.filter { grid.results($0.0, $0.1, "Student").isEmpty }
+        let toRun = missing.filter { ran.contains($0.0) }, datasetNotRun = missing.filter { !ran.contains($0.0) }
         func names(_ cells: [(String, Backbone)]) -> String { cells.map { name($0.0, $0.1) }.joined(separator: ", ") }
-        return (toRun.isEmpty ? [] : ["Still to run, so the verdict is at most partly reproduced: \(names(toRun))."])
-            + (datasetNotRun.isEmpty ? [] : ["No runs of the dataset, so not counted: \(names(datasetNotRun))."])
-    }
 
-    /// The verdict over the cells that ran: `held` of `total` support the claim; `complete` is false when some of the
-    /// compared methods are missing in those cells; a cell of `backbones` still to run also makes it incomplete.
-    func verdict(held: Int, of total: Int, complete: Bool, backbones: [Backbone]) -> Verdict {
-        if total == 0 { return .notRun }
-        if held == total { return complete && missingCells(backbones: backbones).toRun.isEmpty ? .reproduced : .partly }
-        return held > 0 ? .partly : .not
+        let verdict: Verdict
+        if total == 0 { verdict = .notRun }
+        else if held == total { verdict = complete && toRun.isEmpty ? .reproduced : .partly }
+        else { verdict = held > 0 || partial > 0 ? .partly : .not }
+        return Claim(statement: statement, verdict: verdict, lines: lines
+            + (toRun.isEmpty ? [] : ["Still to run, so the verdict is at most partly reproduced: \(names(toRun))."])
+            + (datasetNotRun.isEmpty ? [] : ["No runs of the dataset, so not counted: \(names(datasetNotRun))."]))
     }
 
     var claims: [Claim] { [claim1, claim2, claim3, claim4, claim5, claim6] }
@@ -229,8 +228,8 @@ struct Evidence {
             lines.append("\(name(d, b)), unpopular Recall@10 against the Student (\(String(format: "%.4f", base))): "
                          + parts.joined(separator: "; ") + ".")
         }
-        return Claim(statement: "Existing distillation methods lower the unpopular group's Recall@10 relative to the Student (Table 1).",
-                     verdict: verdict(held: held, of: total, complete: complete, backbones: [.mf]), lines: lines + notRun(backbones: [.mf]))
+        return conclude("Existing distillation methods lower the unpopular group's Recall@10 relative to the Student (Table 1).",
+                        held: held, of: total, complete: complete, lines: lines, backbones: [.mf])
     }
 
     /// Claim 2 (Table 3): UnKD has the best overall Recall@10 and NDCG@10 everywhere.
@@ -253,8 +252,8 @@ struct Evidence {
                          + "\(String(format: "%.4f", ndcg(d, b, bestNDCG)!))"
                          + (missing.isEmpty ? "." : "; not run: \(missing.joined(separator: ", "))."))
         }
-        return Claim(statement: "UnKD has the best overall Recall@10 and NDCG@10 on every dataset and backbone (Table 3).",
-                     verdict: verdict(held: held, of: total, complete: complete, backbones: Backbone.allCases), lines: lines + notRun(backbones: Backbone.allCases))
+        return conclude("UnKD has the best overall Recall@10 and NDCG@10 on every dataset and backbone (Table 3).",
+                        held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases)
     }
 
     /// Claim 3 (Figure 4): UnKD's gain comes mainly from the unpopular group.
@@ -271,8 +270,8 @@ struct Evidence {
                          + "\(significance(d, b, "UnKD", "Student", group: "popular")), unpopular \(percent(unpop, baseUnpop))"
                          + "\(significance(d, b, "UnKD", "Student", group: "unpopular")).")
         }
-        return Claim(statement: "UnKD's gain over the Student comes mainly from the unpopular group (Figure 4).",
-                     verdict: verdict(held: held, of: total, complete: true, backbones: Backbone.allCases), lines: lines + notRun(backbones: Backbone.allCases))
+        return conclude("UnKD's gain over the Student comes mainly from the unpopular group (Figure 4).",
+                        held: held, of: total, lines: lines, backbones: Backbone.allCases)
     }
 
     /// Claim 4 (Table 4): UnKD beats distilling from a PD teacher.
@@ -293,8 +292,8 @@ struct Evidence {
                                      + significance(d, b, "UnKD", $0) }
                             .joined(separator: "; ") + ".")
         }
-        return Claim(statement: "UnKD beats CD and HTD distilled from a popularity-deconfounded (PD) teacher (Table 4).",
-                     verdict: verdict(held: held, of: total, complete: complete, backbones: Backbone.allCases), lines: lines + notRun(backbones: Backbone.allCases))
+        return conclude("UnKD beats CD and HTD distilled from a popularity-deconfounded (PD) teacher (Table 4).",
+                        held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases)
     }
 
     /// Claim 5 (Figure 5): unpopular recall first rises, then falls with K, best near K = 4.
@@ -317,10 +316,8 @@ struct Evidence {
                          + "; best at K = \(best.0)" + (curve.count < 10 ? " (\(curve.count) of 10 values of K ran)" : "")
                          + (recall(d, .mf, "Student", group: "unpopular").map { String(format: "; the Student: %.4f", $0) } ?? "") + ".")
         }
-        var outcome = verdict(held: held, of: total, complete: true, backbones: [.mf])
-        if outcome == .not && partial > 0 { outcome = .partly }
-        return Claim(statement: "The unpopular group's Recall@10 first rises and then falls as K grows, best near K = 4 (Figure 5).",
-                     verdict: outcome, lines: lines + notRun(backbones: [.mf]))
+        return conclude("The unpopular group's Recall@10 first rises and then falls as K grows, best near K = 4 (Figure 5).",
+                        held: held, of: total, partial: partial, lines: lines, backbones: [.mf])
     }
 
     /// Claim 6 (Figure 1): the MF teacher's top-10 lists over-represent popular items.
@@ -334,8 +331,8 @@ struct Evidence {
             lines.append(String(format: "%@: popular items are %.1f%% of the teacher's top-10 lists and %.1f%% of the test interactions (%d seeds).",
                                 DatasetCatalog.descriptor(d).displayName, 100 * listed, 100 * heldOut, shares.count))
         }
-        return Claim(statement: "The MF teacher's top-10 lists over-represent popular items relative to the test data (Figure 1).",
-                     verdict: verdict(held: held, of: total, complete: true, backbones: [.mf]), lines: lines + notRun(backbones: [.mf]))
+        return conclude("The MF teacher's top-10 lists over-represent popular items relative to the test data (Figure 1).",
+                        held: held, of: total, lines: lines, backbones: [.mf])
     }
 
     /// Seeds and training time per dataset, backbone and method (the time includes early-stopping evaluations).
