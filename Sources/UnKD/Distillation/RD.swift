@@ -165,9 +165,8 @@ public final class RDDistiller: DistillationTerm {
         let samples = sampleScores.count
         var total: Float = 0
         for k in 0..<topScores.count {
-            let s = topScores[k]
-            var above = 0
-            for j in 0..<samples where s < sampleScores[j] { above += 1 }
+            let above = samples > 0
+                ? VectorKernels.countGreater(than: topScores[k], in: sampleScores.baseAddress!, count: samples) : 0
             // Integer arithmetic: the floor of an exact quotient.
             let rank = samples > 0 ? (itemCount - 1) * above / samples + 1 : 1
             let w = staticWeights[k] * max(0, tanh(mu * Float(rank - k)))

@@ -55,6 +55,22 @@ final class RDTests: XCTestCase {
         for (w, expected) in zip(weights(renormalise: true), raw) { XCTAssertEqual(Double(w), expected / total, accuracy: 1e-6) }
     }
 
+    /// The vector count behind the dynamic weights: 19 values (two full registers and a tail of 3), ties with the
+    /// threshold in both parts, against a count by hand.
+    func testCountGreaterCountsStrictlyGreaterValuesInTheVectorPartAndTheTail() {
+        let values: [Float] = [0.5, 2, -1, 0.5, 3, 0, 0.7, 0.5,   // 3 above 0.5 (2, 3, 0.7)
+                               1, 1, -2, 0.4, 0.6, 0.5, 9, -0.1,  // 4 above (1, 1, 0.6, 9)
+                               0.5, 0.51, -3]                     // 1 above (0.51)
+        values.withUnsafeBufferPointer { v in
+            XCTAssertEqual(VectorKernels.countGreater(than: 0.5, in: v.baseAddress!, count: 19), 8)
+            XCTAssertEqual(VectorKernels.countGreater(than: 0.5, in: v.baseAddress!, count: 8), 3)
+            XCTAssertEqual(VectorKernels.countGreater(than: 0.5, in: v.baseAddress!, count: 3), 1)
+            XCTAssertEqual(VectorKernels.countGreater(than: 0.5, in: v.baseAddress!, count: 0), 0)
+            XCTAssertEqual(VectorKernels.countGreater(than: 10, in: v.baseAddress!, count: 19), 0)
+            XCTAssertEqual(VectorKernels.countGreater(than: -10, in: v.baseAddress!, count: 19), 19)
+        }
+    }
+
     func testTopListsAreTheTeachersBestItemsOutsideTraining() {
         let (split, teacher) = UnKDTests.fixture
         let users = split.train.userCount
