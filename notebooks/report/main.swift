@@ -279,7 +279,7 @@ struct Evidence {
         var lines: [String] = [], held = 0, total = 0, complete = true
         for (d, b) in cells {
             guard let unkd = recall(d, b, "UnKD") else { continue }
-            let ran = ["PD-CD", "PD-HTD"].filter { recall(d, b, $0) != nil }
+            let pd = ["PD-CD", "PD-HTD"], ran = pd.filter { recall(d, b, $0) != nil }
             guard !ran.isEmpty else {
                 lines.append("\(name(d, b)): PD-CD and PD-HTD have not run.")
                 continue
@@ -290,7 +290,8 @@ struct Evidence {
             lines.append("\(name(d, b)): UnKD Recall@10 \(String(format: "%.4f", unkd)) (\(seedCount(d, b, "UnKD"))); "
                          + ran.map { "\($0) \(String(format: "%.4f", recall(d, b, $0)!)) (\(seedCount(d, b, $0)))"
                                      + significance(d, b, "UnKD", $0) }
-                            .joined(separator: "; ") + ".")
+                            .joined(separator: "; ")
+                         + (ran.count < pd.count ? "; not run: \(pd.filter { !ran.contains($0) }.joined(separator: ", "))." : "."))
         }
         return conclude("UnKD beats CD and HTD distilled from a popularity-deconfounded (PD) teacher (Table 4).",
                         held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases)
