@@ -96,8 +96,8 @@ public enum VectorKernels {
 
     /// How many of `values[0 ..< count]` are strictly greater than `threshold` (any `count`, no padding needed).
     ///
-    /// RD's dynamic weights ask this for each of a user's 30 top items against 100 sampled scores; eight comparisons
-    /// per instruction make it a small part of the epoch instead of the largest.
+    /// RD's dynamic weights ask this for each of a user's 30 top items against 100 sampled scores, at every step the
+    /// user is in; comparing eight at a time keeps it well below the cost of scoring those samples.
     @inlinable @inline(__always)
     public static func countGreater(than threshold: Float, in values: UnsafePointer<Float>, count: Int) -> Int {
         let t = SIMD8<Float>(repeating: threshold)
