@@ -171,6 +171,14 @@ struct Evidence {
         mean(grid.results(d, b, method).compactMap { $0.test.at(10)?.ndcg })
     }
 
+    /// Recall@10 of `method` and of `other` averaged over the seeds both have run, so that a relative change never
+    /// compares different seeds while a grid fills in; nil when they share no seed.
+    func pairedRecall(_ d: String, _ b: Backbone, _ method: String, _ other: String, group: String? = nil) -> (Double, Double)? {
+        let paired = grid.pairedRecallAt10(d, b, method, other, group: group)
+        guard let value = mean(paired.method), let base = mean(paired.other) else { return nil }
+        return (value, base)
+    }
+
     /// " (p 0.012 over 3 seeds)" from a paired t-test, or "" when fewer than two seeds pair up.
     func significance(_ d: String, _ b: Backbone, _ method: String, _ other: String, group: String? = nil) -> String {
         let paired = grid.pairedRecallAt10(d, b, method, other, group: group)
@@ -213,10 +221,10 @@ struct Evidence {
     var claim1: Claim {
         var lines: [String] = [], held = 0, total = 0, complete = true
         for (d, b) in cells where b == .mf {
-            guard let base = recall(d, b, "Student", group: "unpopular") else { continue }
+            guard let student = recall(d, b, "Student", group: "unpopular") else { continue }
             var parts: [String] = []
             for method in ["RD", "CD", "DE-RRD", "HTD"] {
-                guard let value = recall(d, b, method, group: "unpopular") else {
+                guard let (value, base) = pairedRecall(d, b, method, "Student", group: "unpopular") else {
                     parts.append("\(method) not run")
                     complete = false
                     continue
@@ -225,7 +233,8 @@ struct Evidence {
                 if value < base { held += 1 }
                 parts.append("\(method) \(percent(value, base))\(significance(d, b, method, "Student", group: "unpopular"))")
             }
-            lines.append("\(name(d, b)), unpopular Recall@10 against the Student (\(String(format: "%.4f", base))): "
+            lines.append("\(name(d, b)), unpopular Recall@10 against the Student (\(String(format: "%.4f", student)), "
+                         + "\(seedCount(d, b, "Student")); each change on the seeds both have run): "
                          + parts.joined(separator: "; ") + ".")
         }
         return conclude("Existing distillation methods lower the unpopular group's Recall@10 relative to the Student (Table 1).",
@@ -247,7 +256,7 @@ struct Evidence {
             if wins { held += 1 }
             let missing = others.filter { !ran.contains($0) }
             lines.append("\(name(d, b)): UnKD Recall@10 \(String(format: "%.4f", unkdRecall)) vs the best other, \(bestRecall), "
-                         + "\(String(format: "%.4f", recall(d, b, bestRecall)!)), \(percent(unkdRecall, recall(d, b, bestRecall)!))"
+                         + "\(String(format: "%.4f", recall(d, b, bestRecall)!)), \(pairedRecall(d, b, "UnKD", bestRecall).map { percent($0.0, $0.1) } ?? "-")"
                          + "\(significance(d, b, "UnKD", bestRecall)); NDCG@10 \(String(format: "%.4f", unkdNDCG)) vs \(bestNDCG) "
                          + "\(String(format: "%.4f", ndcg(d, b, bestNDCG)!))"
                          + (missing.isEmpty ? "." : "; not run: \(missing.joined(separator: ", "))."))
@@ -260,8 +269,8 @@ struct Evidence {
     var claim3: Claim {
         var lines: [String] = [], held = 0, total = 0
         for (d, b) in cells {
-            guard let pop = recall(d, b, "UnKD", group: "popular"), let unpop = recall(d, b, "UnKD", group: "unpopular"),
-                  let basePop = recall(d, b, "Student", group: "popular"), let baseUnpop = recall(d, b, "Student", group: "unpopular")
+            guard let (pop, basePop) = pairedRecall(d, b, "UnKD", "Student", group: "popular"),
+                  let (unpop, baseUnpop) = pairedRecall(d, b, "UnKD", "Student", group: "unpopular")
             else { continue }
             total += 1
             let popular = (pop - basePop) / basePop, unpopular = (unpop - baseUnpop) / baseUnpop

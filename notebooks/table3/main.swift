@@ -81,16 +81,22 @@ extension Table3 {
     /// The baselines UnKD is measured against.
     static let baselines = ["RD", "CD", "DE-RRD", "HTD"]
 
-    /// UnKD's relative gain (mean over seeds) over the best baseline that ran, and the paper's gain in brackets.
+    /// UnKD's relative gain over the best baseline that ran (the best by its mean over its seeds; the gain on the means
+    /// over the seeds both have run, so that it never compares different seeds), and the paper's gain in brackets.
     static func gain(_ dataset: String, _ backbone: Backbone, _ collected: GridResults,
                      _ metric: KeyPath<CutoffMetrics, Double>) -> String {
-        func mean(_ method: String) -> Double? {
-            let values = collected.results(dataset, backbone, method).compactMap { $0.test.at(10)?[keyPath: metric] }
-            return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+        func bySeed(_ method: String) -> [UInt64: Double] {
+            var values: [UInt64: Double] = [:]
+            for result in collected.results(dataset, backbone, method) { values[result.spec.seed] = result.test.at(10)?[keyPath: metric] }
+            return values
         }
-        let ran = baselines.compactMap { name in mean(name).map { (name, $0) } }
-        guard let unkd = mean("UnKD"), let best = ran.max(by: { $0.1 < $1.1 }) else { return "-" }
-        var text = String(format: "%+.1f%% over %@", 100 * (unkd - best.1) / best.1, best.0)
+        func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+        let unkd = bySeed("UnKD")
+        let ran = baselines.compactMap { name in mean(Array(bySeed(name).values)).map { (name, $0) } }
+        guard !unkd.isEmpty, let best = ran.max(by: { $0.1 < $1.1 }) else { return "-" }
+        let other = bySeed(best.0), seeds = unkd.keys.filter { other[$0] != nil }
+        guard let u = mean(seeds.map { unkd[$0]! }), let o = mean(seeds.map { other[$0]! }) else { return "-" }
+        var text = String(format: "%+.1f%% over %@", 100 * (u - o) / o, best.0)
         if let paper = PaperValues.table3[dataset]?[backbone] {
             let value: ((recall: Double, ndcg: Double)) -> Double = { metric == \CutoffMetrics.recall ? $0.recall : $0.ndcg }
             if let paperUnKD = paper["UnKD"].map(value), let paperBest = baselines.compactMap({ paper[$0].map(value) }).max() {
