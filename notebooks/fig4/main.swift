@@ -48,7 +48,7 @@ struct Fig4: ParsableCommand {
  ## The change over the Student
 
  For a method m and a group g, the bar is 100 (R_m,g - R_S,g) / R_S,g, with R the mean Recall@10 of the group over
- the seeds, and S the Student. A method without runs has no bar, and a panel without a Student is left out.
+ the seeds both m and the Student S have run (so a method with fewer seeds is never set against other seeds). A method without runs has no bar, and a panel without a Student is left out.
 */
         var panels: [Panel] = []
         var csv = TextTable(header: ["dataset", "backbone", "method", "group", "Recall@10 mean", "Student Recall@10 mean",

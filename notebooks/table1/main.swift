@@ -50,17 +50,16 @@ struct Table1: ParsableCommand {
                     let paper = b == .mf ? PaperValues.table1[name]?[method] : nil
                     let paperStudent = b == .mf ? PaperValues.table1[name]?["Student"] : nil
                     var row = [DatasetCatalog.descriptor(name).displayName, b.rawValue, method]
+                    let pairs = ["popular", "unpopular"].map { collected.pairedRecallAt10(name, b, method, "Student", group: $0) }
                     for (g, group) in ["popular", "unpopular"].enumerated() {
                         let values = collected.recallAt10(name, b, method, group: group)
                         let paperValue = g == 0 ? paper?.popular : paper?.unpopular
                         let paperBase = g == 0 ? paperStudent?.popular : paperStudent?.unpopular
                         row.append(options.cell(SeedSummary(values), paper: paperValue))
-                        let paired = collected.pairedRecallAt10(name, b, method, "Student", group: group)
-                        row.append(method == "Student" ? "-" : change(mean(paired.method), mean(paired.other),
+                        row.append(method == "Student" ? "-" : change(mean(pairs[g].method), mean(pairs[g].other),
                                                                       paper: paperValue, paperBase))
                     }
-                    let paired = collected.pairedRecallAt10(name, b, method, "Student", group: "unpopular")
-                    let p = method == "Student" ? nil : Statistics.pairedTTest(paired.method, paired.other)?.p
+                    let p = method == "Student" ? nil : Statistics.pairedTTest(pairs[1].method, pairs[1].other)?.p
                     row.append(p.map { String(format: "%.3f", $0) } ?? "-")
                     table.append(row)
                 }

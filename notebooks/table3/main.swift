@@ -85,18 +85,15 @@ extension Table3 {
     /// over the seeds both have run, so that it never compares different seeds), and the paper's gain in brackets.
     static func gain(_ dataset: String, _ backbone: Backbone, _ collected: GridResults,
                      _ metric: KeyPath<CutoffMetrics, Double>) -> String {
-        func bySeed(_ method: String) -> [UInt64: Double] {
-            var values: [UInt64: Double] = [:]
-            for result in collected.results(dataset, backbone, method) { values[result.spec.seed] = result.test.at(10)?[keyPath: metric] }
-            return values
-        }
+        func value(_ result: ExperimentResult) -> Double? { result.test.at(10)?[keyPath: metric] }
         func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
-        let unkd = bySeed("UnKD")
-        let ran = baselines.compactMap { name in mean(Array(bySeed(name).values)).map { (name, $0) } }
-        guard !unkd.isEmpty, let best = ran.max(by: { $0.1 < $1.1 }) else { return "-" }
-        let other = bySeed(best.0), seeds = unkd.keys.filter { other[$0] != nil }
-        guard let u = mean(seeds.map { unkd[$0]! }), let o = mean(seeds.map { other[$0]! }) else { return "-" }
-        var text = String(format: "%+.1f%% over %@", 100 * (u - o) / o, best.0)
+        let ran = baselines.compactMap { name in
+            mean(collected.results(dataset, backbone, name).compactMap(value)).map { (name, $0) }
+        }
+        guard let best = ran.max(by: { $0.1 < $1.1 }) else { return "-" }
+        let paired = collected.paired(dataset, backbone, "UnKD", best.0, value: value)
+        guard let unkd = mean(paired.method), let other = mean(paired.other) else { return "-" }
+        var text = String(format: "%+.1f%% over %@", 100 * (unkd - other) / other, best.0)
         if let paper = PaperValues.table3[dataset]?[backbone] {
             let value: ((recall: Double, ndcg: Double)) -> Double = { metric == \CutoffMetrics.recall ? $0.recall : $0.ndcg }
             if let paperUnKD = paper["UnKD"].map(value), let paperBest = baselines.compactMap({ paper[$0].map(value) }).max() {

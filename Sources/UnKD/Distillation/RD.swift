@@ -165,10 +165,11 @@ public final class RDDistiller: DistillationTerm {
         let samples = sampleScores.count
         var total: Float = 0
         for k in 0..<topScores.count {
-            let above = samples > 0
-                ? VectorKernels.countGreater(than: topScores[k], in: sampleScores.baseAddress!, count: samples) : 0
-            // Integer arithmetic: the floor of an exact quotient.
-            let rank = samples > 0 ? (itemCount - 1) * above / samples + 1 : 1
+            var rank = 1
+            if samples > 0 {
+                let above = VectorKernels.countGreater(than: topScores[k], in: sampleScores.baseAddress!, count: samples)
+                rank = (itemCount - 1) * above / samples + 1  // integer arithmetic: the floor of an exact quotient
+            }
             let w = staticWeights[k] * max(0, tanh(mu * Float(rank - k)))
             weights[k] = w
             total += w

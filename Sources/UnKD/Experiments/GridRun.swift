@@ -64,24 +64,33 @@ public struct GridResults: Sendable {
 
     /// Recall@10 of a cell over its seeds (overall, or of an evaluation group such as "unpopular").
     public func recallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, group: String? = nil) -> [Double] {
-        results(dataset, backbone, method).compactMap { result in
-            group.map { result.test.group($0, at: 10)?.recall } ?? result.test.at(10)?.recall
-        }
+        results(dataset, backbone, method).compactMap { Self.recallAt10(of: $0, group: group) }
     }
 
-    /// Recall@10 of two cells on the seeds both finished, aligned by seed, for a paired test.
-    public func pairedRecallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, _ other: String,
-                                 group: String? = nil) -> (method: [Double], other: [Double]) {
+    /// A value of two cells on the seeds both finished, aligned by seed: what a paired test needs, and what a relative
+    /// change between two cells is taken on, so that it never compares different seeds while a grid fills in.
+    /// - Parameter value: the number read from one result (nil when the result lacks it).
+    public func paired(_ dataset: String, _ backbone: Backbone, _ method: String, _ other: String,
+                       value: (ExperimentResult) -> Double?) -> (method: [Double], other: [Double]) {
         func bySeed(_ name: String) -> [UInt64: Double] {
             var values: [UInt64: Double] = [:]
-            for result in results(dataset, backbone, name) {
-                values[result.spec.seed] = group.map { result.test.group($0, at: 10)?.recall } ?? result.test.at(10)?.recall
-            }
+            for result in results(dataset, backbone, name) { values[result.spec.seed] = value(result) }
             return values
         }
         let a = bySeed(method), b = bySeed(other)
         let seeds = a.keys.filter { b[$0] != nil }.sorted()
         return (seeds.map { a[$0]! }, seeds.map { b[$0]! })
+    }
+
+    /// Recall@10 of two cells on the seeds both finished, aligned by seed (see `paired`).
+    public func pairedRecallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, _ other: String,
+                                 group: String? = nil) -> (method: [Double], other: [Double]) {
+        paired(dataset, backbone, method, other) { Self.recallAt10(of: $0, group: group) }
+    }
+
+    /// A result's Recall@10, overall or of one evaluation group.
+    static func recallAt10(of result: ExperimentResult, group: String?) -> Double? {
+        group.map { result.test.group($0, at: 10)?.recall } ?? result.test.at(10)?.recall
     }
 
     static func key(_ dataset: String, _ backbone: Backbone, _ method: String) -> String {
