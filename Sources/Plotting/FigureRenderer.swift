@@ -26,8 +26,10 @@ struct FigureRenderer {
         case (.lineChart, .categories):
             break
         }
+        var data: [[Point]] = []
+        if case (.lineChart(let chart), .numeric(let x, _)) = (panel.chart, l.x) { data = chart.polylines(x: x, y: l.yScale) }
         canvas.clipped(to: l.plot) {
-            for line in panel.referenceLines { line.draw(on: canvas, plot: l.plot, y: l.yScale) }
+            for line in panel.referenceLines { line.draw(on: canvas, plot: l.plot, y: l.yScale, avoiding: data) }
         }
         AxisPainter.frameAndLabels(l, on: canvas)
         l.legend?.draw(on: canvas)

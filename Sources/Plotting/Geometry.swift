@@ -24,6 +24,23 @@ struct Rect: Equatable {
     }
 
     func contains(_ p: Point) -> Bool { p.x >= minX && p.x <= maxX && p.y >= minY && p.y <= maxY }
+
+    /// Whether the segment from `a` to `b` touches the rectangle (Liang-Barsky clipping: the parts of the segment's
+    /// parameter range inside each pair of edges must overlap).
+    func intersects(from a: Point, to b: Point) -> Bool {
+        var enter = 0.0, leave = 1.0
+        let dx = b.x - a.x, dy = b.y - a.y
+        for (p, q) in [(-dx, a.x - minX), (dx, maxX - a.x), (-dy, a.y - minY), (dy, maxY - a.y)] {
+            if p == 0 {
+                if q < 0 { return false }
+            } else if p < 0 {
+                enter = max(enter, q / p)
+            } else {
+                leave = min(leave, q / p)
+            }
+        }
+        return enter <= leave
+    }
 }
 
 /// An affine map from data values to figure coordinates along one axis.

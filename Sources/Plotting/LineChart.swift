@@ -106,6 +106,11 @@ public struct LineChart: Hashable, Sendable {
         return (all.min() ?? 0, all.max() ?? 1)
     }
 
+    /// Each series' points in figure coordinates, for labels that must keep clear of the data.
+    func polylines(x: LinearScale, y: LinearScale) -> [[Point]] {
+        series.map { s in s.x.indices.map { Point(x: x(s.x[$0]), y: y(s.y[$0])) } }
+    }
+
     func draw(on canvas: CairoCanvas, x: LinearScale, y: LinearScale, colours: [String: Colour]) {
         for s in series {
             guard let band = s.band else { continue }

@@ -102,6 +102,40 @@ final class RenderingTests: XCTestCase {
         XCTAssertLessThan(dark, xs.count * 9 / 10, "reference line should be dashed")
     }
 
+    /// Dark (label-text) pixels in the strips 3 to 12 points above and below a labelled reference line at `value`,
+    /// over the rightmost 50 points of the plot, with `series` drawn in blue (which the count leaves out).
+    private func labelPixels(line value: Double, series: [Double]) throws -> (above: Int, below: Int) {
+        var figure = Figure(legend: .none, seriesColours: ["L": Palette.OkabeIto.blue])
+        figure.add(Panel(chart: .lines([LineSeries(name: "L", y: series)]), referenceLines: [
+            ReferenceLine(value: value, label: "Student", style: .solid, colour: .black)
+        ]))
+        let (image, layout) = try figure.rasterise()
+        let panel = layout.panels[0]
+        let line = panel.yScale(value)
+        func count(_ top: Double) -> Int {
+            var dark = 0
+            for y in Int(top * image.scale)..<Int((top + 9) * image.scale) {
+                for x in Int((panel.plot.maxX - 50) * image.scale)..<Int((panel.plot.maxX - 2) * image.scale) {
+                    let p = image.pixel(x: x, y: y)
+                    if p.red < 128 && p.blue < 128 { dark += 1 }
+                }
+            }
+            return dark
+        }
+        return (count(line - 12), count(line + 3))
+    }
+
+    func testReferenceLabelMovesOffTheData() throws {
+        // The data's right end lies far below the line: the label keeps its place, above the line at the right end.
+        let clear = try labelPixels(line: 2.5, series: [1, 3, 1.1])
+        XCTAssertGreaterThan(clear.above, 20)
+        XCTAssertEqual(clear.below, 0)
+        // The last points sit just above the line, where the label would go: the label moves below the line.
+        let crowded = try labelPixels(line: 2.5, series: [1, 2.7, 2.55])
+        XCTAssertEqual(crowded.above, 0)
+        XCTAssertGreaterThan(crowded.below, 20)
+    }
+
     /// Connected regions of `colour` inside `rect` with at least `minPixels` pixels.
     private func blobs(_ image: RasterImage, in rect: Rect, colour: Colour, minPixels: Int = 12) -> Int {
         let x0 = max(Int(rect.minX * image.scale), 0), x1 = min(Int(rect.maxX * image.scale), image.width - 1)
