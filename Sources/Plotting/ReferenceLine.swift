@@ -22,7 +22,7 @@ public enum LineStyle: Hashable, Sendable {
 public struct ReferenceLine: Hashable, Sendable {
     /// The y value; must be finite. The value axis always stretches to include it.
     public var value: Double
-    /// Printed at the right end of the line; empty for no label.
+    /// Printed on the line, at its right end unless the data is in the way (see `draw`); empty for no label.
     public var label: String
     /// Dashed by default, so a reference reads differently from data.
     public var style: LineStyle
