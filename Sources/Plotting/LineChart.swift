@@ -118,9 +118,8 @@ public struct LineChart: Hashable, Sendable {
             let lower = s.x.indices.reversed().map { Point(x: x(s.x[$0]), y: y(band.lower[$0])) }
             canvas.fillPolygon(upper + lower, (colours[s.name] ?? Theme.axis).withAlpha(Theme.bandAlpha))
         }
-        for s in series {
+        for (s, points) in zip(series, polylines(x: x, y: y)) {
             let colour = colours[s.name] ?? Theme.axis
-            let points = s.x.indices.map { Point(x: x(s.x[$0]), y: y(s.y[$0])) }
             canvas.polyline(points, colour, width: Theme.lineWidth, dash: s.dashed ? [5, 3] : nil)
             for p in points { drawMarker(s.marker, at: p, colour, on: canvas) }
         }
