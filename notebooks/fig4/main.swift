@@ -48,7 +48,8 @@ struct Fig4: ParsableCommand {
  ## The change over the Student
 
  For a method m and a group g, the bar is 100 (R_m,g - R_S,g) / R_S,g, with R the mean Recall@10 of the group over
- the seeds both m and the Student S have run (so a method with fewer seeds is never set against other seeds). A method without runs has no bar, and a panel without a Student is left out.
+ the seeds both m and the Student S have run (so a method with fewer seeds is never set against other seeds). A
+ method without runs has no bar, and a panel without a Student is left out.
 */
         var panels: [Panel] = []
         var csv = TextTable(header: ["dataset", "backbone", "method", "group", "Recall@10 mean", "Student Recall@10 mean",
@@ -60,9 +61,7 @@ struct Fig4: ParsableCommand {
                     var changes: [Double] = []
                     for group in ["popular", "unpopular"] {
                         let pair = collected.pairedRecallAt10(name, b, method, "Student", group: group)
-                        guard !pair.method.isEmpty else { break }
-                        let mean = pair.method.reduce(0, +) / Double(pair.method.count)
-                        let student = pair.other.reduce(0, +) / Double(pair.other.count)
+                        guard let (mean, student) = pair.means else { break }
                         let change = 100 * (mean - student) / student
                         changes.append(change)
                         csv.append([name, b.rawValue, method, group, String(format: "%.4f", mean), String(format: "%.4f", student),

@@ -15,8 +15,8 @@
 
  Each claim is turned into a test on the seed means of the runs that exist, cell by cell (a cell is a dataset and a
  backbone); where two methods are compared, both means are taken over the seeds both have run, so that a method with
- fewer seeds so far is never set against other seeds. A claim is *reproduced* when it holds in every cell the paper reports and all of that cell's runs exist,
- *partly reproduced* when it holds in some cells, or only among the methods or cells that ran so far, *not reproduced*
+ fewer seeds so far is never set against other seeds. A claim is *reproduced* when it holds in every cell the paper
+ reports and all of that cell's runs exist, *partly reproduced* when it holds in some cells, or only among the methods or cells that ran so far, *not reproduced*
  when it holds in none, and *not run* when no cell has the runs it needs. A dataset with no runs at all (Apps, whose
  data cannot be had offline) is named and left out; a missing cell of a dataset that did run (a backbone not trained
  yet) keeps the verdict at partly. The evidence lines give the numbers, so a reader can disagree with the threshold
@@ -163,29 +163,24 @@ struct Evidence {
         "\(DatasetCatalog.descriptor(dataset).displayName) \(backbone == .mf ? "MF" : "LightGCN")"
     }
 
-    func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
-
     func recall(_ d: String, _ b: Backbone, _ method: String, group: String? = nil) -> Double? {
-        mean(grid.recallAt10(d, b, method, group: group))
+        Statistics.mean(grid.recallAt10(d, b, method, group: group))
     }
 
     func ndcg(_ d: String, _ b: Backbone, _ method: String) -> Double? {
-        mean(grid.results(d, b, method).compactMap { $0.test.at(10)?.ndcg })
+        Statistics.mean(grid.results(d, b, method).compactMap { $0.test.at(10)?.ndcg })
     }
 
-    /// The means of two cells' values aligned by seed (`GridResults.paired`), nil when they share no seed: every
-    /// comparison and relative change between two cells is taken on these, so it never compares different seeds.
-    func means(_ paired: (method: [Double], other: [Double])) -> (Double, Double)? {
-        guard let value = mean(paired.method), let base = mean(paired.other) else { return nil }
-        return (value, base)
+    /// The mean Recall@10 of two cells over the seeds both have run (`SeedPairs`): every comparison and relative change
+    /// between two cells is taken on these, so it never compares different seeds.
+    func pairedRecall(_ d: String, _ b: Backbone, _ method: String, _ other: String,
+                      group: String? = nil) -> (method: Double, other: Double)? {
+        grid.pairedRecallAt10(d, b, method, other, group: group).means
     }
 
-    func pairedRecall(_ d: String, _ b: Backbone, _ method: String, _ other: String, group: String? = nil) -> (Double, Double)? {
-        means(grid.pairedRecallAt10(d, b, method, other, group: group))
-    }
-
-    func pairedNDCG(_ d: String, _ b: Backbone, _ method: String, _ other: String) -> (Double, Double)? {
-        means(grid.paired(d, b, method, other) { $0.test.at(10)?.ndcg })
+    /// The mean NDCG@10 of two cells over the seeds both have run.
+    func pairedNDCG(_ d: String, _ b: Backbone, _ method: String, _ other: String) -> (method: Double, other: Double)? {
+        grid.paired(d, b, method, other) { $0.test.at(10)?.ndcg }.means
     }
 
     /// " (p 0.012 over 3 seeds)" from a paired t-test, or "" when fewer than two seeds pair up.
@@ -344,7 +339,8 @@ struct Evidence {
         var lines: [String] = [], held = 0, total = 0
         for d in datasets {
             let shares = grid.results(d, .mf, "Teacher").compactMap { $0.test.exposure.first { $0.n == 10 } }
-            guard let listed = mean(shares.map { $0.recommended[0] }), let heldOut = mean(shares.map { $0.heldOut[0] }) else { continue }
+            guard let listed = Statistics.mean(shares.map { $0.recommended[0] }),
+                  let heldOut = Statistics.mean(shares.map { $0.heldOut[0] }) else { continue }
             total += 1
             if listed > heldOut { held += 1 }
             lines.append(String(format: "%@: popular items are %.1f%% of the teacher's top-10 lists and %.1f%% of the test interactions (%d seeds).",

@@ -56,7 +56,7 @@ struct Table1: ParsableCommand {
                         let paperValue = g == 0 ? paper?.popular : paper?.unpopular
                         let paperBase = g == 0 ? paperStudent?.popular : paperStudent?.unpopular
                         row.append(options.cell(SeedSummary(values), paper: paperValue))
-                        row.append(method == "Student" ? "-" : change(mean(pairs[g].method), mean(pairs[g].other),
+                        row.append(method == "Student" ? "-" : change(pairs[g].means?.method, pairs[g].means?.other,
                                                                       paper: paperValue, paperBase))
                     }
                     let p = method == "Student" ? nil : Statistics.pairedTTest(pairs[1].method, pairs[1].other)?.p
@@ -69,8 +69,6 @@ struct Table1: ParsableCommand {
                             caption: "Table 1 (\(options.seedList.count) seeds, mean ± 95% CI; paper in brackets)",
                             backbones: backbones, allBackbones: [.mf])
     }
-
-    func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
 
     /// "+3.7% (+3.8%)": our relative change and the paper's.
     func change(_ value: Double?, _ base: Double?, paper: Double?, _ paperBase: Double?) -> String {

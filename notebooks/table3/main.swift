@@ -87,13 +87,11 @@ extension Table3 {
     static func gain(_ dataset: String, _ backbone: Backbone, _ collected: GridResults,
                      _ metric: KeyPath<CutoffMetrics, Double>) -> String {
         func value(_ result: ExperimentResult) -> Double? { result.test.at(10)?[keyPath: metric] }
-        func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
         let ran = baselines.compactMap { name in
-            mean(collected.results(dataset, backbone, name).compactMap(value)).map { (name, $0) }
+            Statistics.mean(collected.results(dataset, backbone, name).compactMap(value)).map { (name, $0) }
         }
-        guard let best = ran.max(by: { $0.1 < $1.1 }) else { return "-" }
-        let paired = collected.paired(dataset, backbone, "UnKD", best.0, value: value)
-        guard let unkd = mean(paired.method), let other = mean(paired.other) else { return "-" }
+        guard let best = ran.max(by: { $0.1 < $1.1 }),
+              let (unkd, other) = collected.paired(dataset, backbone, "UnKD", best.0, value: value).means else { return "-" }
         var text = String(format: "%+.1f%% over %@", 100 * (unkd - other) / other, best.0)
         if let paper = PaperValues.table3[dataset]?[backbone] {
             let value: ((recall: Double, ndcg: Double)) -> Double = { metric == \CutoffMetrics.recall ? $0.recall : $0.ndcg }

@@ -43,6 +43,22 @@ public struct GridRun: Sendable {
     }
 }
 
+/// One number of two cells on the seeds both finished, aligned by seed (`GridResults.paired`): what a paired test needs,
+/// and what a relative change between two cells is taken on, so that it never compares different seeds while a grid
+/// fills in.
+public struct SeedPairs: Sendable, Equatable {
+    /// The first cell's values, in seed order.
+    public var method: [Double]
+    /// The second cell's values on the same seeds.
+    public var other: [Double]
+
+    /// The two means, nil when no seed pairs up.
+    public var means: (method: Double, other: Double)? {
+        guard let a = Statistics.mean(method), let b = Statistics.mean(other) else { return nil }
+        return (a, b)
+    }
+}
+
 /// The results of a grid, by dataset, backbone and method, each a list over the seeds that finished.
 public struct GridResults: Sendable {
     /// "dataset/backbone/method" -> results, in seed order.
@@ -67,11 +83,10 @@ public struct GridResults: Sendable {
         results(dataset, backbone, method).compactMap { Self.recallAt10(of: $0, group: group) }
     }
 
-    /// A value of two cells on the seeds both finished, aligned by seed: what a paired test needs, and what a relative
-    /// change between two cells is taken on, so that it never compares different seeds while a grid fills in.
+    /// A value of two cells on the seeds both finished, aligned by seed.
     /// - Parameter value: the number read from one result (nil when the result lacks it).
     public func paired(_ dataset: String, _ backbone: Backbone, _ method: String, _ other: String,
-                       value: (ExperimentResult) -> Double?) -> (method: [Double], other: [Double]) {
+                       value: (ExperimentResult) -> Double?) -> SeedPairs {
         func bySeed(_ name: String) -> [UInt64: Double] {
             var values: [UInt64: Double] = [:]
             for result in results(dataset, backbone, name) { values[result.spec.seed] = value(result) }
@@ -79,12 +94,12 @@ public struct GridResults: Sendable {
         }
         let a = bySeed(method), b = bySeed(other)
         let seeds = a.keys.filter { b[$0] != nil }.sorted()
-        return (seeds.map { a[$0]! }, seeds.map { b[$0]! })
+        return SeedPairs(method: seeds.map { a[$0]! }, other: seeds.map { b[$0]! })
     }
 
     /// Recall@10 of two cells on the seeds both finished, aligned by seed (see `paired`).
     public func pairedRecallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, _ other: String,
-                                 group: String? = nil) -> (method: [Double], other: [Double]) {
+                                 group: String? = nil) -> SeedPairs {
         paired(dataset, backbone, method, other) { Self.recallAt10(of: $0, group: group) }
     }
 

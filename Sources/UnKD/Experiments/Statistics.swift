@@ -31,6 +31,11 @@ public enum Statistics {
         return df >= 1 && df <= table.count ? table[df - 1] : 1.960
     }
 
+    /// The arithmetic mean, nil for no values.
+    public static func mean(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
     /// The paired t-test of `a` against `b` (same seeds, same order): the t statistic and the two-sided p-value.
     /// Nil with fewer than two pairs, or when every difference is the same (no variance).
     public static func pairedTTest(_ a: [Double], _ b: [Double]) -> (t: Double, p: Double)? {

@@ -10,6 +10,15 @@ final class StatisticsAndResultsTests: XCTestCase {
         XCTAssertEqual(SeedSummary([0.5]).halfWidth, 0)
     }
 
+    func testMeansOfSeedPairsByHand() throws {
+        XCTAssertNil(Statistics.mean([]))
+        XCTAssertEqual(Statistics.mean([0.25, 0.5, 0.75]), 0.5)
+        let means = try XCTUnwrap(SeedPairs(method: [0.2, 0.4], other: [0.1, 0.2]).means)
+        XCTAssertEqual(means.method, 0.3, accuracy: 1e-15)
+        XCTAssertEqual(means.other, 0.15, accuracy: 1e-15)
+        XCTAssertNil(SeedPairs(method: [], other: []).means, "no seed in common, nothing to compare")
+    }
+
     /// Reference values from an independent implementation (SciPy's ttest_rel and betainc).
     func testPairedTTestAndIncompleteBeta() throws {
         let (t, p) = try XCTUnwrap(Statistics.pairedTTest([1, 2, 3, 4], [0, 0, 1, 1]))
