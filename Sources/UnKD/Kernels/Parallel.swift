@@ -27,7 +27,7 @@ public enum Parallel {
 
     /// Below this many floats of work a parallel region costs more (waking a thread) than it saves. Measured on the
     /// project's 2-core VM: at 2^17 a d = 10 MF epoch took 0.24 s on both cores against 0.13 s at 2^19, where its
-    /// BPR and Adam regions (2048 x 3 x 16 and 9746 x 16 floats) run on one; the d = 100 epoch did not change.
+    /// BPR and Adam regions (6 x 2048 x 16 and 9746 x 16 floats of work) run on one; the d = 100 epoch did not change.
     public static let minimumParallelWork = 1 << 19
 
     /// The number of chunks to cut `work` floats of work into: one per core when worthwhile, else 1.
