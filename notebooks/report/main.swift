@@ -18,8 +18,9 @@
  fewer seeds so far is never set against other seeds. A claim is *reproduced* when it holds in every cell the paper
  reports and all of that cell's runs exist, *partly reproduced* when it holds in some cells, or only among the methods or cells that ran so far, *not reproduced*
  when it holds in none, and *not run* when no cell has the runs it needs. A dataset with no runs at all (Apps, whose
- data cannot be had offline) is named and left out; a missing cell of a dataset that did run (a backbone not trained
- yet) keeps the verdict at partly. The evidence lines give the numbers, so a reader can disagree with the threshold
+ data cannot be had offline) is named and left out; a cell of a dataset that did run but without the runs the claim
+ needs (a backbone not trained yet, or only its Student so far) keeps the verdict at partly and is listed as still to
+ run. The evidence lines give the numbers, so a reader can disagree with the threshold
  rather than with the data. Where seeds allow, a paired t-test over seeds says whether a difference is larger than the
  seed-to-seed noise.
 
@@ -200,13 +201,14 @@ struct Evidence {
 
     /// A claim's verdict and evidence, over the cells of `backbones` that ran: `held` of `total` support it;
     /// `complete` is false when some of the compared methods are missing in those cells, and `partial` counts cells
-    /// that support it in part (a verdict of none becomes partly). A cell of `backbones` not run yet, in a dataset
-    /// that ran on another backbone, also keeps the verdict at partly; a dataset with no runs at all is named and left
-    /// out.
+    /// that support it in part (a verdict of none becomes partly). A cell of `backbones` lacking any of the methods
+    /// the claim `needs`, in a dataset that ran, also keeps the verdict at partly and is listed as still to run; a
+    /// dataset with no runs at all is named and left out.
     func conclude(_ statement: String, held: Int, of total: Int, complete: Bool = true, partial: Int = 0,
-                  lines: [String], backbones: [Backbone]) -> Claim {
+                  lines: [String], backbones: [Backbone], needs: [String] = ["Student"]) -> Claim {
         let ran = Set(cells.map(\.0))
-        let missing = datasets.flatMap { d in backbones.map { (d, $0) } }.filter { grid.results($0.0, $0.1, "Student").isEmpty }
+        let missing = datasets.flatMap { d in backbones.map { (d, $0) } }
+            .filter { cell in needs.contains { grid.results(cell.0, cell.1, $0).isEmpty } }
         let toRun = missing.filter { ran.contains($0.0) }, datasetNotRun = missing.filter { !ran.contains($0.0) }
         func names(_ cells: [(String, Backbone)]) -> String { cells.map { name($0.0, $0.1) }.joined(separator: ", ") }
 
@@ -266,7 +268,7 @@ struct Evidence {
                          + (missing.isEmpty ? "." : "; not run: \(missing.joined(separator: ", "))."))
         }
         return conclude("UnKD has the best overall Recall@10 and NDCG@10 on every dataset and backbone (Table 3).",
-                        held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases)
+                        held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases, needs: ["UnKD"])
     }
 
     /// Claim 3 (Figure 4): UnKD's gain comes mainly from the unpopular group.
@@ -284,7 +286,7 @@ struct Evidence {
                          + "\(significance(d, b, "UnKD", "Student", group: "unpopular")).")
         }
         return conclude("UnKD's gain over the Student comes mainly from the unpopular group (Figure 4).",
-                        held: held, of: total, lines: lines, backbones: Backbone.allCases)
+                        held: held, of: total, lines: lines, backbones: Backbone.allCases, needs: ["UnKD", "Student"])
     }
 
     /// Claim 4 (Table 4): UnKD beats distilling from a PD teacher.
@@ -307,7 +309,7 @@ struct Evidence {
                          + (ran.count < pd.count ? "; not run: \(pd.filter { !ran.contains($0) }.joined(separator: ", "))." : "."))
         }
         return conclude("UnKD beats CD and HTD distilled from a popularity-deconfounded (PD) teacher (Table 4).",
-                        held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases)
+                        held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases, needs: ["UnKD"])
     }
 
     /// Claim 5 (Figure 5): unpopular recall first rises, then falls with K, best near K = 4.
@@ -347,7 +349,7 @@ struct Evidence {
                                 DatasetCatalog.descriptor(d).displayName, 100 * listed, 100 * heldOut, shares.count))
         }
         return conclude("The MF teacher's top-10 lists over-represent popular items relative to the test data (Figure 1).",
-                        held: held, of: total, lines: lines, backbones: [.mf])
+                        held: held, of: total, lines: lines, backbones: [.mf], needs: ["Teacher"])
     }
 
     /// Seeds and training time per dataset, backbone and method (the time includes early-stopping evaluations).
