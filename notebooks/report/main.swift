@@ -16,13 +16,13 @@
  Each claim is turned into a test on the seed means of the runs that exist, cell by cell (a cell is a dataset and a
  backbone); where two methods are compared, both means are taken over the seeds both have run, so that a method with
  fewer seeds so far is never set against other seeds. A claim is *reproduced* when it holds in every cell the paper
- reports and all of that cell's runs exist, *partly reproduced* when it holds in some cells, or only among the methods or cells that ran so far, *not reproduced*
- when it holds in none, and *not run* when no cell has the runs it needs. A dataset with no runs at all (Apps, whose
- data cannot be had offline) is named and left out; a cell of a dataset that did run but without the runs the claim
- needs (a backbone not trained yet, or only its Student so far) keeps the verdict at partly and is listed as still to
- run. The evidence lines give the numbers, so a reader can disagree with the threshold
- rather than with the data. Where seeds allow, a paired t-test over seeds says whether a difference is larger than the
- seed-to-seed noise.
+ reports and all of that cell's runs exist, *partly reproduced* when it holds in some cells, or only among the methods
+ or cells that ran so far, *not reproduced* when it holds in none, and *not run* when no cell has the runs it needs. A
+ dataset with no runs at all (Apps, whose data cannot be had offline) is named and left out; a cell of a dataset that
+ did run but without the runs the claim needs (a backbone not trained yet, or only its Student so far) keeps the
+ verdict at partly and is listed as still to run. The evidence lines give the numbers, so a reader can disagree with
+ the threshold rather than with the data. Where seeds allow, a paired t-test over seeds says whether a difference is
+ larger than the seed-to-seed noise.
 
  The report ends with the tuning tables: for each method tuned so far, every setting's validation score and the one
  chosen, so a reader can see how much of each comparison is the method and how much its weight.
