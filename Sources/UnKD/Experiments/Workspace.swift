@@ -36,9 +36,11 @@ public struct ModelSpec: Codable, Hashable, Sendable {
                                      model: $0.teacher.model, training: $0.teacher.training, seed: $0.teacher.seed) }
     }
 
-    /// A short description for progress lines.
+    /// A short description for progress lines, naming a student's teacher (so PD-CD reads apart from CD).
     public var label: String {
-        "\(dataset) \(distillation.map { $0.method.name + " " } ?? "")\(model.label) lr=\(training.learningRate) decay=\(training.decay) seed=\(seed)"
+        let method = distillation.map { "\($0.method.name) " } ?? ""
+        let teacher = distillation.map { " from \($0.teacher.model.label)" } ?? ""
+        return "\(dataset) \(method)\(model.label)\(teacher) lr=\(training.learningRate) decay=\(training.decay) seed=\(seed)"
     }
 }
 
