@@ -27,6 +27,13 @@ enum DistillationDefaults {
             // mu 20: 30 pairs 0.0747, 40 pairs 0.0793, with mu 10: 0.0624, 0.0615. Lambda 0.3 with mu 10 / 40 pairs and
             // with mu 20 / 30 pairs had not finished when this was chosen.
             grid.unkd.weight = 0.1  // mu 20 and 30 pairs are the official constants already
+            // RD's kd_weight, validation NDCG@20: 0.1 0.0645, 0.3 0.0670, 0.5 0.0698, 0.7 0.0772, 0.9 0.0839.
+            grid.rd.weight = 0.9
+            // CD's kd_weight, validation NDCG@20: 0.1 0.0702, 0.3 0.0717, 1 (the official constant, kept) 0.0753,
+            // 3 0.0721.
+            // PD's alpha, on the PD teacher's own validation NDCG@20: 0.02 0.1452, 0.05 0.1392, 0.1 0.1281,
+            // 0.25 0.0797 (the plain Teacher: 0.1444).
+            grid.pdAlpha = 0.02
         case "ml-1m":
             // HTD's kd_weight, validation NDCG@20: 1e-5 0.3234, 1e-6 0.3274, 1e-7 0.3349 (the Student: 0.3374; 1e-3
             // stopped at epoch 35 far behind the Student, 1e-4 not run). No weight of the grid helps here; the weakest
