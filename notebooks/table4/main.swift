@@ -50,7 +50,8 @@ struct Table4: ParsableCommand {
                 }
             }
         }
-        let alphas = options.datasets.map { "\($0) \(PaperGrid(dataset: $0).pdAlpha)" }.joined(separator: ", ")
+        let alphas = options.datasets.filter(collected.hasResults).map { "\($0) \(PaperGrid(dataset: $0).pdAlpha)" }
+            .joined(separator: ", ")
         try options.publish(table, name: "table4",
                             caption: "Table 4 (\(options.seedList.count) seeds, mean ± 95% CI; paper in brackets; PD alpha: \(alphas))",
                             backbones: backbones, allBackbones: [.mf, .lightGCN])
