@@ -25,9 +25,10 @@ public enum Parallel {
         return allowed > 0 ? allowed : nil
     }
 
-    /// Below this many floats of work a parallel region costs more (waking a thread) than it saves. Measured on the
-    /// project's 2-core VM: at 2^17 a d = 10 MF epoch took 0.24 s on both cores against 0.13 s at 2^19, where its
-    /// BPR and Adam regions (6 x 2048 x 16 and 9746 x 16 floats of work) run on one; the d = 100 epoch did not change.
+    /// Below this many floats of work a parallel region costs more (handing work over, sharing the cache) than it
+    /// saves. Measured on the project's 2-core VM: a d = 10 MF epoch, whose BPR and Adam regions (6 x 2048 x 16 and
+    /// 9746 x 16 floats of work) run on one core at 2^19, took 0.13 s there against 0.24 s at 2^17 when Dispatch ran
+    /// the regions, and still 0.145 s at 2^16 with the `WorkerTeam`'s waiting helpers.
     public static let minimumParallelWork = 1 << 19
 
     /// The number of chunks to cut `work` floats of work into: one per core when worthwhile, else 1.
@@ -35,12 +36,13 @@ public enum Parallel {
 
     /// Calls `body(chunk)` for chunk in 0..<chunks, concurrently when there is more than one chunk and more than one
     /// core (a fixed number of chunks, as some callers use for results independent of the core count, then runs one
-    /// after the other on a single core).
+    /// after the other on a single core). The chunks go to the `WorkerTeam`, whose helpers wait awake between the
+    /// short regions of a training step.
     public static func run(chunks: Int, _ body: (Int) -> Void) {
         if chunks <= 1 || workers == 1 {
             for chunk in 0..<max(chunks, 1) { body(chunk) }
         } else {
-            DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
+            WorkerTeam.shared.perform(chunks: chunks, body)
         }
     }
 
@@ -52,11 +54,7 @@ public enum Parallel {
         let order = (0..<count).sorted { size($0) > size($1) }
         results.withUnsafeMutableBufferPointer { slots in
             let slots = slots.baseAddress!
-            if workers > 1 && count > 1 {
-                DispatchQueue.concurrentPerform(iterations: count) { k in slots[order[k]] = work(order[k]) }
-            } else {
-                for i in 0..<count { slots[i] = work(i) }
-            }
+            if count > 0 { run(chunks: count) { k in slots[order[k]] = work(order[k]) } }
         }
         return results.map { $0! }
     }
@@ -64,13 +62,6 @@ public enum Parallel {
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, concurrently when worthwhile.
     public static func forEachChunk(_ count: Int, minimumChunk: Int = 256, _ body: (Range<Int>) -> Void) {
         let chunks = min(workers, max(1, count / max(1, minimumChunk)))
-        if chunks <= 1 {
-            body(0..<count)
-            return
-        }
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let start = count * c / chunks, end = count * (c + 1) / chunks
-            body(start..<end)
-        }
+        run(chunks: chunks) { c in body((count * c / chunks)..<(count * (c + 1) / chunks)) }
     }
 }

@@ -60,7 +60,7 @@ public struct NormalisedAdjacency: Sendable {
                 weights.withUnsafeBufferPointer { weight in
                     let start = start.baseAddress!, neighbour = neighbour.baseAddress!, weight = weight.baseAddress!
                     let chunks = Parallel.workers
-                    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    Parallel.run(chunks: chunks) { chunk in
                         let rows = balancedRows(chunk, of: chunks)
                         var column = 0
                         while column < stride {
