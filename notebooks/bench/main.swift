@@ -143,4 +143,5 @@ struct Bench: ParsableCommand {
 }
 
 
+OpenBLASCore.preferNativeKernels()
 Bench.main()

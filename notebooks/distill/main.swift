@@ -115,4 +115,5 @@ struct Distill: ParsableCommand {
 }
 
 
+OpenBLASCore.preferNativeKernels()
 Distill.main()

@@ -40,4 +40,5 @@ struct Experiment: ParsableCommand {
     }
 }
 
+OpenBLASCore.preferNativeKernels()
 Experiment.main()

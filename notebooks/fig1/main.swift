@@ -117,4 +117,5 @@ struct Fig1: ParsableCommand {
     }
 }
 
+OpenBLASCore.preferNativeKernels()
 Fig1.main()

@@ -92,4 +92,5 @@ struct Fig4: ParsableCommand {
     }
 }
 
+OpenBLASCore.preferNativeKernels()
 Fig4.main()

@@ -89,4 +89,5 @@ struct Fig5: ParsableCommand {
     }
 }
 
+OpenBLASCore.preferNativeKernels()
 Fig5.main()

@@ -374,4 +374,5 @@ struct Evidence {
     }
 }
 
+OpenBLASCore.preferNativeKernels()
 Report.main()

@@ -79,4 +79,5 @@ struct Table1: ParsableCommand {
     }
 }
 
+OpenBLASCore.preferNativeKernels()
 Table1.main()

@@ -113,4 +113,5 @@ struct Table2: ParsableCommand {
 }
 
 
+OpenBLASCore.preferNativeKernels()
 Table2.main()

@@ -104,4 +104,5 @@ extension Table3 {
     }
 }
 
+OpenBLASCore.preferNativeKernels()
 Table3.main()

@@ -58,4 +58,5 @@ struct Table4: ParsableCommand {
     }
 }
 
+OpenBLASCore.preferNativeKernels()
 Table4.main()

@@ -160,4 +160,5 @@ struct Train: ParsableCommand {
 }
 
 
+OpenBLASCore.preferNativeKernels()
 Train.main()

@@ -95,4 +95,5 @@ struct Tune: ParsableCommand {
     }
 }
 
+OpenBLASCore.preferNativeKernels()
 Tune.main()

@@ -22,8 +22,7 @@ public enum BlockScoring {
 
     /// The OpenBLAS core in use and its thread count, for benchmark reports.
     public static var openBLASDescription: String {
-        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
-        return "OpenBLAS \(core), \(openblas_get_num_threads()) thread(s)"
+        "OpenBLAS \(OpenBLASCore.name), \(openblas_get_num_threads()) thread(s)"
     }
 
     /// Runs `body` with OpenBLAS on a single thread, then restores its thread count.
