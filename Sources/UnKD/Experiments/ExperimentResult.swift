@@ -18,6 +18,10 @@ public struct ExperimentResult: Codable, Sendable {
     public var test: EvaluationReport
     /// When the run finished (ISO 8601).
     public var finished: String
+    /// The OpenBLAS kernel set of the process that wrote the file (`OpenBLASCore.name`), since kernel sets round
+    /// matrix products differently; nil in files written before it was recorded (those of the Intel VM used
+    /// "Prescott", those of the AMD VM "Zen").
+    public var matrixKernels: String?
 }
 
 /// Results on disk, one JSON file per experiment, named by the experiment's hash; written atomically, so an
@@ -64,7 +68,8 @@ extension Workspace {
         let split = try self.split(spec.dataset, protocol: spec.splitProtocol, seed: spec.splitSeed)
         let result = ExperimentResult(
             method: method, spec: spec, splitFingerprint: split.fingerprint, history: trained.history,
-            test: try evaluate(trained), finished: ISO8601DateFormatter().string(from: Date()))
+            test: try evaluate(trained), finished: ISO8601DateFormatter().string(from: Date()),
+            matrixKernels: OpenBLASCore.name)
         try results.save(result)
         return result
     }

@@ -42,6 +42,15 @@ final class StatisticsAndResultsTests: XCTestCase {
         let second = try workspace.result(method: "Student", spec: spec, results: results)
         XCTAssertEqual(second.finished, first.finished)
         XCTAssertEqual(second.test, first.test)
+        XCTAssertEqual(second.matrixKernels, OpenBLASCore.name, "the kernel set is recorded")
+        // Files written before the kernel set was recorded still load, without it.
+        let file = results.file(method: "Student", spec: spec)
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        XCTAssertNotNil(json.removeValue(forKey: "matrixKernels"))
+        try JSONSerialization.data(withJSONObject: json).write(to: file)
+        let older = try XCTUnwrap(results.load(method: "Student", spec: spec))
+        XCTAssertNil(older.matrixKernels)
+        XCTAssertEqual(older.test, first.test)
         var other = spec
         other.seed = 2
         XCTAssertNil(results.load(method: "Student", spec: other))
