@@ -142,6 +142,11 @@ struct Bench: ParsableCommand {
     func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 }
 
-
+/*:
+ Matrix products run on OpenBLAS, which picks its kernels from the CPU model when it loads. A version that does not
+ know the model falls back to generic SSE3 kernels, several times slower; `preferNativeKernels` then restarts the
+ program once with the kernels the CPU can run (every notebook starts this way). The header of the output names the
+ kernels in use.
+*/
 OpenBLASCore.preferNativeKernels()
 Bench.main()
