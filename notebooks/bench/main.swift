@@ -45,7 +45,7 @@ struct Bench: ParsableCommand {
         let data = try dataOptions.locator().load(dataset)
         let split = DataSplit.make(data, protocol: .unkdCode, seed: 2022,
                                    validationUserFraction: DatasetCatalog.descriptor(dataset).validationUserFraction)
-        Progress.say("\(dataset): \(split.train.interactionCount) training interactions; \(BlockScoring.openBLASDescription)")
+        Progress.say("\(dataset): \(split.train.interactionCount) training interactions; \(OpenBLASCore.description)")
         var table = TextTable(header: ["work", "median seconds", "runs", "target"])
         let training = TrainingConfiguration(learningRate: 1e-3, decay: 1e-3)
         var cases: [(ModelConfiguration, String)] = [
@@ -124,7 +124,7 @@ struct Bench: ParsableCommand {
         table.append(["validation pass, \(validation.users.count) users x \(data.itemCount) items, d=10, all metrics",
                       String(format: "%.4f", median(times)), "\(max(runs, 5))", "<= 0.08"])
         if format == .markdown {
-            print("Benchmarks on \(dataset) (\(BlockScoring.openBLASDescription), \(Parallel.workers) worker threads)\n")
+            print("Benchmarks on \(dataset) (\(OpenBLASCore.description), \(Parallel.workers) worker threads)\n")
         }
         print(table.rendered(format), terminator: "")
     }

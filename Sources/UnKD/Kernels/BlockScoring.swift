@@ -20,11 +20,6 @@ public enum BlockScoring {
                     0, scores, Int32(itemCount))
     }
 
-    /// The OpenBLAS core in use and its thread count, for benchmark reports.
-    public static var openBLASDescription: String {
-        "OpenBLAS \(OpenBLASCore.name), \(openblas_get_num_threads()) thread(s)"
-    }
-
     /// Runs `body` with OpenBLAS on a single thread, then restores its thread count.
     ///
     /// For the many small products of the distillation networks: OpenBLAS's helper threads spin while they wait for

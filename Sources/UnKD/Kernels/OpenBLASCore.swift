@@ -13,6 +13,9 @@ public enum OpenBLASCore {
     /// The kernel set in use ("Prescott", "Haswell", "SkylakeX", ...).
     public static var name: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 
+    /// The kernel set in use and OpenBLAS's thread count, for benchmark reports.
+    public static var description: String { "OpenBLAS \(name), \(openblas_get_num_threads()) thread(s)" }
+
     /// The kernel set for a CPU with these `/proc/cpuinfo` flags: "SkylakeX" with AVX-512 (F, BW, DQ, VL), "Haswell"
     /// with AVX2 and FMA, nil without either.
     static func nativeCore(cpuinfo: String) -> String? {
