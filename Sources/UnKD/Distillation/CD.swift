@@ -62,6 +62,8 @@ public final class CDDistiller: DistillationTerm {
     public let positions: [Int32]
     /// Each item's soft label sigmoid((s_T + t2) / t1).
     public let softLabels: [Float]
+    private let itemCount: Int
+    private let workspace = PerUserWorkspace()
 
     /// The base loss keeps its full weight.
     public var baseWeight: Float { 1 }
@@ -72,6 +74,7 @@ public final class CDDistiller: DistillationTerm {
     /// - Parameter teacher: the teacher's scored embeddings (users then items).
     public init(configuration: CDConfiguration, teacher: EmbeddingTable, train: InteractionMatrix, seed: UInt64) {
         let userCount = train.userCount, itemCount = train.itemCount
+        self.itemCount = itemCount
         // The positions are drawn first, user after user from one stream, so that they do not depend on how the
         // users are later spread over the cores; only as much of each ranking as they reach is then sorted.
         var random = RandomSource.derived(seed: seed, "cd")
@@ -142,19 +145,23 @@ public final class CDDistiller: DistillationTerm {
         let loss = softLabels.withUnsafeBufferPointer { labels in
             ItemListDistillation.accumulate(
                 batch.users, listStart: itemStart, items: items, final: final, gradient: gradient, stride: stride,
-                userCount: userCount, weight: kd, touched: &touched
+                userCount: userCount, itemCount: itemCount, weight: kd, workspace: workspace, touched: &touched
             ) { user, scores in
-                let first = itemStart[user], perItem = 1 / Float(scores.count)
-                var loss: Float = 0
-                for p in 0..<scores.count {
-                    let s = scores[p], w = labels[first + p]
-                    // -[w log sigmoid(s) + (1 - w) log sigmoid(-s)] = softplus(-s) + (1 - w) s, whose derivative is
-                    // sigmoid(s) - w. The official 1e-10 inside the logarithms only matters once a sigmoid underflows.
-                    let (softplusOfNegative, sigmoidOfNegative) = softplusAndSigmoidOfNegative(s)
-                    loss += softplusOfNegative + (1 - w) * s
-                    scores[p] = (1 - sigmoidOfNegative - w) * perItem
+                let first = itemStart[user], count = scores.count, perItem = 1 / Float(count)
+                return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * count) { buffer in
+                    let softplusOfNegative = buffer.baseAddress!, sigmoidOfNegative = softplusOfNegative + count
+                    LogisticKernels.softplusAndSigmoidOfNegative(scores.baseAddress!, count: count,
+                                                                 softplus: softplusOfNegative, sigmoid: sigmoidOfNegative)
+                    var loss: Float = 0
+                    for p in 0..<count {
+                        let s = scores[p], w = labels[first + p]
+                        // -[w log sigmoid(s) + (1 - w) log sigmoid(-s)] = softplus(-s) + (1 - w) s, whose derivative is
+                        // sigmoid(s) - w. The official 1e-10 inside the logarithms only matters once a sigmoid underflows.
+                        loss += softplusOfNegative[p] + (1 - w) * s
+                        scores[p] = (1 - sigmoidOfNegative[p] - w) * perItem
+                    }
+                    return loss * perItem
                 }
-                return loss * perItem
             }
         }
         return kd * loss

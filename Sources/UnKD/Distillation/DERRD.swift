@@ -61,6 +61,7 @@ public final class DERRDDistiller: DistillationTerm {
     /// The experts' and gates' parameters.
     var networks = NetworkParameters()
     private var noise: RandomSource
+    private let workspace = PerUserWorkspace()
     /// Test hook: while set, every call draws the same Gumbel noise and the networks keep their parameters (their
     /// gradient stays readable in `networks`), so the loss is a fixed function of the student's embeddings.
     var holdsStep = false
@@ -99,7 +100,9 @@ public final class DERRDDistiller: DistillationTerm {
                            stride: Int, userCount: Int, epoch: Int, touched: inout [Int32]) -> Float {
         let weight = Float(configuration.weight)
         return weight * RelaxedRankingLoss.accumulate(batch.users, samples: samples, final: final, gradient: gradient,
-                                                      stride: stride, userCount: userCount, weight: weight, touched: &touched)
+                                                      stride: stride, userCount: userCount,
+                                                      itemCount: teacherEgo.rows - samples.userCount,
+                                                      weight: weight, workspace: workspace, touched: &touched)
     }
 
     /// The networks' products are small, so they run on single-threaded BLAS (see `withSingleThreadedBLAS`).

@@ -44,42 +44,24 @@ enum ItemListDistillation {
     ///     different users.
     static func accumulate(_ users: ArraySlice<Int32>, listStart: [Int], items: [Int32],
                            final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>, stride: Int,
-                           userCount: Int, weight: Float, touched: inout [Int32],
+                           userCount: Int, itemCount: Int, weight: Float, workspace: PerUserWorkspace,
+                           touched: inout [Int32],
                            lossOfList: (_ user: Int, _ scores: UnsafeMutableBufferPointer<Float>) -> Float) -> Float {
         items.withUnsafeBufferPointer { item in
             PerUserDistillation.accumulate(
-                users, listStart: listStart, entryItems: [items], userCount: userCount,
-                workPerEntry: 2 * stride, touched: &touched,
-                userLoss: { u, first, count, share, c in
-                    let eu = final + u * stride
-                    let scores = UnsafeMutableBufferPointer(start: c, count: count)
-                    for p in 0..<count {
-                        scores[p] = VectorKernels.dot(eu, final + (userCount + Int(item[first + p])) * stride, stride: stride)
-                    }
-                    let userLoss = lossOfList(u, scores)
-                    for p in 0..<count { scores[p] *= share * weight }
-                    return userLoss * share
-                },
-                scatter: { u, first, count, c, toUser, toItems in
-                    let eu = final + u * stride, gu = gradient + u * stride
-                    if toUser {
-                        var p = 0
-                        while p + 1 < count {
-                            VectorKernels.axpy2(c[p], final + (userCount + Int(item[first + p])) * stride,
-                                                c[p + 1], final + (userCount + Int(item[first + p + 1])) * stride,
-                                                gu, stride: stride)
-                            p += 2
-                        }
-                        if p < count {
-                            VectorKernels.axpy(c[p], final + (userCount + Int(item[first + p])) * stride, gu, stride: stride)
-                        }
-                    }
-                    if toItems {
-                        for p in 0..<count {
-                            VectorKernels.axpy(c[p], eu, gradient + (userCount + Int(item[first + p])) * stride, stride: stride)
-                        }
-                    }
-                })
+                users, listStart: listStart, entryItems: [items], userCount: userCount, itemCount: itemCount,
+                itemGradient: gradient + userCount * stride, stride: stride, workPerEntry: 3 * stride,
+                workspace: workspace, touched: &touched
+            ) { u, first, count, share, c, itemGradient in
+                let eu = final + u * stride, itemRows = final + userCount * stride, list = item.baseAddress! + first
+                let scores = UnsafeMutableBufferPointer(start: c, count: count)
+                ListKernels.scores(eu, count: count, plus: list, minus: nil, rows: itemRows, stride: stride, into: c)
+                let userLoss = lossOfList(u, scores)
+                for p in 0..<count { scores[p] *= share * weight }
+                ListKernels.backward(eu, c, count: count, plus: list, minus: nil, rows: itemRows, stride: stride,
+                                     userGradient: gradient + u * stride, itemGradient: itemGradient)
+                return userLoss * share
+            }
         }
     }
 }

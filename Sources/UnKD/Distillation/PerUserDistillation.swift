@@ -9,16 +9,20 @@ struct BatchUsers {
     /// Rows of the batch owned by each distinct user.
     var rows: [Float] = []
 
-    /// Groups the users of the batch's rows.
-    init(_ batchUsers: ArraySlice<Int32>) {
-        var slot = [Int32: Int](minimumCapacity: batchUsers.count)
+    /// Groups the users of the batch's rows, using `slots` (one per user, all -1 on entry and again on return) to find
+    /// a user's place without hashing.
+    init(_ batchUsers: ArraySlice<Int32>, slots: UnsafeMutablePointer<Int32>) {
+        users.reserveCapacity(batchUsers.count)
+        rows.reserveCapacity(batchUsers.count)
         for user in batchUsers {
-            if let k = slot[user] { rows[k] += 1 } else {
-                slot[user] = users.count
+            let k = Int(slots[Int(user)])
+            if k >= 0 { rows[k] += 1 } else {
+                slots[Int(user)] = Int32(users.count)
                 users.append(user)
                 rows.append(1)
             }
         }
+        for user in users { slots[Int(user)] = -1 }
     }
 
     /// Where each distinct user's entries begin in one flat array, for per-user lists bounded by `listStart`
@@ -30,79 +34,111 @@ struct BatchUsers {
     }
 }
 
+/// The memory `PerUserDistillation` reuses from step to step: a slot per user for grouping a batch's rows, and an
+/// item-gradient table for the second half of the users, so that both halves scatter into item rows at once.
+///
+/// A distiller owns one and passes it to every step; it must not be shared by steps running at the same time.
+public final class PerUserWorkspace {
+    private var slots: [Int32] = []
+    private var itemGradient: [Float] = []
+
+    /// An empty workspace; it grows to the sizes the first step needs.
+    public init() {}
+
+    /// Calls `body` with the user slots (all -1) and the second half's item-gradient table (all zero), sized for
+    /// `userCount` users and `floats` floats; `body` must leave both as it found them.
+    func with<R>(userCount: Int, floats: Int,
+                 _ body: (_ slots: UnsafeMutablePointer<Int32>, _ itemGradient: UnsafeMutablePointer<Float>) -> R) -> R {
+        if slots.count < userCount { slots = [Int32](repeating: -1, count: userCount) }
+        if itemGradient.count < floats { itemGradient = [Float](repeating: 0, count: floats) }
+        return slots.withUnsafeMutableBufferPointer { s in
+            itemGradient.withUnsafeMutableBufferPointer { g in body(s.baseAddress!, g.baseAddress!) }
+        }
+    }
+}
+
 /// The shape every per-user distillation loss of a batch shares (UnKD's pairs, RD's and CD's item lists): each user
 /// owns a fixed list of entries, each batch row adds its user's loss, and the loss is the mean over the rows.
 ///
-/// Each distinct user is evaluated once, weighted by their number of rows (see `BatchUsers`), in two phases as in
-/// `BPRObjective`:
-/// 1. per user, the loss and one coefficient per entry (the loss's derivative with respect to the entry's score,
-///    times the user's share of the rows and the term's weight), parallel over users;
-/// 2. the scatter of coefficient x embedding into the gradient, with the user rows and the item rows (disjoint) on
-///    different cores.
-/// The methods supply the two per-user steps; the bookkeeping (distinct users, flat offsets, the split over cores, the
-/// touched rows) is here.
+/// Each distinct user is evaluated once, weighted by their number of rows (see `BatchUsers`): the loss, one
+/// coefficient per entry (the loss's derivative with respect to the entry's score, times the user's share of the rows
+/// and the term's weight), the user's own gradient row, and coefficient x user row into each entry's item rows. The
+/// users are cut into two halves that run at once; item rows are shared between users, so the second half scatters
+/// into a table of its own (in `PerUserWorkspace`) that is added to the gradient afterwards. The halves do not depend
+/// on the number of cores, so neither do the results.
+/// The methods supply the per-user steps; the bookkeeping (distinct users, flat offsets, the halves, the touched rows)
+/// is here.
 enum PerUserDistillation {
     /// Returns the loss summed over the distinct users (each user's part already weighted by its share of the rows),
-    /// and appends the touched rows: each distinct user, then per entry its items from `entryItems`.
+    /// and appends the touched rows: each distinct user, then per entry its items from `entryItems` (or every item row,
+    /// when that list would be longer).
     ///
     /// - Parameters:
     ///   - listStart: user u's entries are `listStart[u] ..< listStart[u + 1]`.
     ///   - entryItems: the item ids each entry touches, one array per item of an entry (a pair has two, a list item one).
-    ///   - workPerEntry: floats of work per entry, to decide whether the phases are worth both cores.
-    ///   - userLoss: `(user, first, count, share, c)` returns user u's loss times `share` (its rows / all rows) and
-    ///     writes the coefficients of entries `first ..< first + count` into `c[0 ..< count]`. Called concurrently
-    ///     for different users.
-    ///   - scatter: `(user, first, count, c, toUser, toItems)` adds the user's terms into the user's gradient row
-    ///     when `toUser` and into the items' rows when `toItems`. Called concurrently with disjoint flags.
+    ///   - workPerEntry: floats of work per entry, to decide whether the batch is worth two halves.
+    ///   - itemGradient: the gradient's item rows (item i's row at `itemGradient + i * stride`).
+    ///   - userLoss: `(user, first, count, share, c, itemGradient)` returns user u's loss times `share` (its rows / all
+    ///     rows), writes the coefficients of entries `first ..< first + count` into `c[0 ..< count]`, adds their terms
+    ///     into the user's gradient row, and coefficient x user row into the items' rows of the `itemGradient` it is
+    ///     given. Called concurrently for users of the two halves.
     static func accumulate(_ users: ArraySlice<Int32>, listStart: [Int], entryItems: [[Int32]], userCount: Int,
-                           workPerEntry: Int, touched: inout [Int32],
+                           itemCount: Int, itemGradient: UnsafeMutablePointer<Float>, stride: Int,
+                           workPerEntry: Int, workspace: PerUserWorkspace, touched: inout [Int32],
                            userLoss: (_ user: Int, _ first: Int, _ count: Int, _ share: Float,
-                                      _ c: UnsafeMutablePointer<Float>) -> Float,
-                           scatter: (_ user: Int, _ first: Int, _ count: Int, _ c: UnsafePointer<Float>,
-                                     _ toUser: Bool, _ toItems: Bool) -> Void) -> Float {
+                                      _ c: UnsafeMutablePointer<Float>, _ itemGradient: UnsafeMutablePointer<Float>) -> Float)
+        -> Float {
         let rows = users.count
         guard rows > 0 else { return 0 }
-        let batchUsers = BatchUsers(users)
+        let floats = itemCount * stride
+        let batchUsers = workspace.with(userCount: userCount, floats: floats) { slots, _ in BatchUsers(users, slots: slots) }
         let distinct = batchUsers.users, multiplicity = batchUsers.rows
         let offset = batchUsers.offsets(listStart)
         let entryCount = offset[distinct.count]
         guard entryCount > 0 else { return 0 }
         var coefficient = [Float](repeating: 0, count: entryCount)
-        let chunks = Parallel.chunks(forWork: workPerEntry * entryCount)
-        var lossParts = [Float](repeating: 0, count: chunks)
+        let halves = workPerEntry * entryCount >= Parallel.minimumParallelWork ? 2 : 1
+        var lossParts = [Float](repeating: 0, count: halves)
         let rowScale = 1 / Float(rows)
+        workspace.with(userCount: userCount, floats: floats) { _, ownItemGradient in
         listStart.withUnsafeBufferPointer { start in
         coefficient.withUnsafeMutableBufferPointer { c in
             let c = c.baseAddress!
             lossParts.withUnsafeMutableBufferPointer { lossPart in
-                Parallel.run(chunks: chunks) { chunk in
+                Parallel.run(chunks: halves) { half in
+                    let target = half == 0 ? itemGradient : ownItemGradient
                     var loss: Float = 0
-                    for k in (distinct.count * chunk / chunks)..<(distinct.count * (chunk + 1) / chunks) {
+                    for k in (distinct.count * half / halves)..<(distinct.count * (half + 1) / halves) {
                         let u = Int(distinct[k])
                         let first = start[u], count = start[u + 1] - first
                         guard count > 0 else { continue }
-                        loss += userLoss(u, first, count, rowScale * multiplicity[k], c + offset[k])
+                        loss += userLoss(u, first, count, rowScale * multiplicity[k], c + offset[k], target)
                     }
-                    lossPart[chunk] = loss
+                    lossPart[half] = loss
                 }
             }
-            let sides = chunks > 1 ? [0, 1] : [-1]
-            Parallel.run(chunks: sides.count) { task in
-                let side = sides[task]
-                for k in 0..<distinct.count {
-                    let u = Int(distinct[k])
-                    scatter(u, start[u], start[u + 1] - start[u], c + offset[k], side <= 0, side != 0)
+            if halves == 2 {
+                Parallel.run(chunks: halves) { half in
+                    let range = (floats / 8 * half / 2 * 8)..<(floats / 8 * (half + 1) / 2 * 8)
+                    VectorKernels.addAndClear(ownItemGradient + range.lowerBound, into: itemGradient + range.lowerBound,
+                                              count: range.count)
                 }
             }
+        }
         }
         }
         let first = touched.count
-        touched.append(contentsOf: repeatElement(0, count: distinct.count + entryItems.count * entryCount))
+        let listed = entryItems.count * entryCount
+        touched.append(contentsOf: repeatElement(0, count: distinct.count + min(listed, itemCount)))
         touched.withUnsafeMutableBufferPointer { out in
             var k = first
+            for user in distinct { out[k] = user; k += 1 }
+            if listed >= itemCount {
+                for i in 0..<itemCount { out[k] = Int32(userCount + i); k += 1 }
+                return
+            }
             for user in distinct {
                 let u = Int(user)
-                out[k] = user; k += 1
                 for p in listStart[u]..<listStart[u + 1] {
                     for items in entryItems {
                         out[k] = Int32(userCount) + items[p]

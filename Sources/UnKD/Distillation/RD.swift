@@ -76,7 +76,9 @@ public final class RDDistiller: DistillationTerm {
     public private(set) var dynamicItems: [Int32] = []
     private let train: InteractionMatrix
     private let staticWeights: [Float]
+    private let dynamicFactors: DynamicFactors
     private var random: RandomSource
+    private let workspace = PerUserWorkspace()
 
     /// 1 - kd: the base loss's share of the convex mix.
     public var baseWeight: Float { Float(1 - configuration.weight) }
@@ -118,6 +120,7 @@ public final class RDDistiller: DistillationTerm {
         self.dynamicStart = dynamicStart
         self.train = train
         self.staticWeights = configuration.staticWeights()
+        self.dynamicFactors = DynamicFactors(mu: Float(configuration.mu), itemCount: itemCount)
         self.random = RandomSource.derived(seed: seed, "rd")
     }
 
@@ -154,14 +157,29 @@ public final class RDDistiller: DistillationTerm {
         return Int32(t + low - positives.startIndex)
     }
 
+    /// max(0, tanh(mu d)) for every rank gap d = r - k that the dynamic weights can meet (r <= itemCount), looked up
+    /// rather than computed: RD needs one at each position of each user at every step.
+    struct DynamicFactors {
+        private let values: [Float]
+
+        /// The factors for gaps 0 ... itemCount.
+        init(mu: Float, itemCount: Int) {
+            values = (0...max(itemCount, 0)).map { max(0, tanh(mu * Float($0))) }
+        }
+
+        /// max(0, tanh(mu d)): zero for d <= 0.
+        subscript(gap: Int) -> Float { gap <= 0 ? 0 : values[gap] }
+    }
+
     /// The weights of one user's list from the dynamic epochs on, written into `weights`.
     ///
     /// For position k (0-based) n_k counts the samples the student scores above the top item, so
     /// r = floor((itemCount - 1) * n_k / samples) + 1 estimates the student's rank of it, and the dynamic factor is
-    /// max(0, tanh(mu * (r - k))). The factor of position 0 is positive (r >= 1), so the renormalisation is defined.
+    /// max(0, tanh(mu * (r - k))) (`factors`). The factor of position 0 is positive (r >= 1), so the renormalisation is
+    /// defined.
     static func dynamicWeights(topScores: UnsafeMutableBufferPointer<Float>, sampleScores: UnsafeBufferPointer<Float>,
-                               itemCount: Int, mu: Float, staticWeights: UnsafePointer<Float>, renormalise: Bool,
-                               into weights: UnsafeMutableBufferPointer<Float>) {
+                               itemCount: Int, factors: DynamicFactors, staticWeights: UnsafePointer<Float>,
+                               renormalise: Bool, into weights: UnsafeMutableBufferPointer<Float>) {
         let samples = sampleScores.count
         var total: Float = 0
         for k in 0..<topScores.count {
@@ -170,7 +188,7 @@ public final class RDDistiller: DistillationTerm {
                 let above = VectorKernels.countGreater(than: topScores[k], in: sampleScores.baseAddress!, count: samples)
                 rank = (itemCount - 1) * above / samples + 1  // integer arithmetic: the floor of an exact quotient
             }
-            let w = staticWeights[k] * max(0, tanh(mu * Float(rank - k)))
+            let w = staticWeights[k] * factors[rank - k]
             weights[k] = w
             total += w
         }
@@ -184,35 +202,37 @@ public final class RDDistiller: DistillationTerm {
         let dynamic = epoch >= configuration.dynamicStartEpoch
         if dynamic && dynamicItems.isEmpty { redrawDynamicSamples() }
         let kd = Float(configuration.weight), perPosition = 1 / Float(configuration.topCount)
-        let mu = Float(configuration.mu), renormalise = configuration.renormalise, itemCount = train.itemCount
+        let factors = dynamicFactors, renormalise = configuration.renormalise, itemCount = train.itemCount
         let loss = staticWeights.withUnsafeBufferPointer { staticWeights in
             dynamicItems.withUnsafeBufferPointer { samples in
                 ItemListDistillation.accumulate(
                     batch.users, listStart: topStart, items: topItems, final: final, gradient: gradient, stride: stride,
-                    userCount: userCount, weight: kd, touched: &touched
+                    userCount: userCount, itemCount: itemCount, weight: kd, workspace: workspace, touched: &touched
                 ) { user, scores in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: scores.count) { weights in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * scores.count) { buffer in
+                        let weights = UnsafeMutableBufferPointer(rebasing: buffer[0..<scores.count])
                         if dynamic {
                             let first = dynamicStart[user], count = dynamicStart[user + 1] - first
                             withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { sampleScores in
-                                let eu = final + user * stride
-                                for j in 0..<count {
-                                    sampleScores[j] = VectorKernels.dot(
-                                        eu, final + (userCount + Int(samples[first + j])) * stride, stride: stride)
-                                }
+                                ListKernels.scores(final + user * stride, count: count, plus: samples.baseAddress! + first,
+                                                   minus: nil, rows: final + userCount * stride, stride: stride,
+                                                   into: sampleScores.baseAddress!)
                                 Self.dynamicWeights(topScores: scores, sampleScores: UnsafeBufferPointer(sampleScores),
-                                                    itemCount: itemCount, mu: mu, staticWeights: staticWeights.baseAddress!,
-                                                    renormalise: renormalise, into: weights)
+                                                    itemCount: itemCount, factors: factors,
+                                                    staticWeights: staticWeights.baseAddress!, renormalise: renormalise,
+                                                    into: weights)
                             }
                         } else {
                             for k in 0..<scores.count { weights[k] = staticWeights[k] }
                         }
                         // Mean over the K positions of W_k * -log sigmoid(s_k); d/ds_k = -W_k * sigmoid(-s_k) / K.
+                        let softplus = buffer.baseAddress! + scores.count, slope = softplus + scores.count
+                        LogisticKernels.softplusAndSigmoidOfNegative(scores.baseAddress!, count: scores.count,
+                                                                     softplus: softplus, sigmoid: slope)
                         var loss: Float = 0
                         for k in 0..<scores.count {
-                            let (value, slope) = softplusAndSigmoidOfNegative(scores[k])
-                            loss += weights[k] * value
-                            scores[k] = -weights[k] * slope * perPosition
+                            loss += weights[k] * softplus[k]
+                            scores[k] = -weights[k] * slope[k] * perPosition
                         }
                         return loss * perPosition
                     }

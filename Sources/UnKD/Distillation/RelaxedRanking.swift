@@ -136,11 +136,12 @@ public enum RelaxedRankingLoss {
     /// It is a loss of each user's fixed item list, so `ItemListDistillation` evaluates it (each distinct user of the
     /// batch once, weighted by their number of rows, over both cores).
     public static func accumulate(_ users: ArraySlice<Int32>, samples: RelaxedRankingSamples, final: UnsafePointer<Float>,
-                                  gradient: UnsafeMutablePointer<Float>, stride: Int, userCount: Int, weight: Float,
-                                  touched: inout [Int32]) -> Float {
+                                  gradient: UnsafeMutablePointer<Float>, stride: Int, userCount: Int, itemCount: Int,
+                                  weight: Float, workspace: PerUserWorkspace, touched: inout [Int32]) -> Float {
         let interestingCount = samples.interestingCount
         return ItemListDistillation.accumulate(users, listStart: samples.listStart, items: samples.listItems, final: final,
-                                               gradient: gradient, stride: stride, userCount: userCount, weight: weight,
+                                               gradient: gradient, stride: stride, userCount: userCount,
+                                               itemCount: itemCount, weight: weight, workspace: workspace,
                                                touched: &touched) { u, scores in
             let k = interestingCount[u], count = scores.count
             guard k > 0 else {

@@ -63,6 +63,7 @@ public final class UnKDDistiller: DistillationTerm {
     public private(set) var pairNegatives: [Int32] = []
     private var random: RandomSource
     private let perGroup: [Int]
+    private let workspace = PerUserWorkspace()
 
     public var baseWeight: Float { 1 }
 
@@ -129,8 +130,8 @@ public final class UnKDDistiller: DistillationTerm {
         if pairStart.isEmpty { resample() }
         let loss = PairwiseDistillation.accumulate(
             batch.users, pairStart: pairStart, positives: pairPositives, negatives: pairNegatives,
-            final: final, gradient: gradient, stride: stride, userCount: userCount,
-            weight: Float(configuration.weight), touched: &touched)
+            final: final, gradient: gradient, stride: stride, userCount: userCount, itemCount: groups.groupOfItem.count,
+            weight: Float(configuration.weight), workspace: workspace, touched: &touched)
         return Float(configuration.weight) * loss
     }
 }
@@ -142,37 +143,24 @@ public enum PairwiseDistillation {
     /// user's pairs are evaluated once (`PerUserDistillation`).
     public static func accumulate(_ users: ArraySlice<Int32>, pairStart: [Int], positives: [Int32], negatives: [Int32],
                                   final: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>, stride: Int,
-                                  userCount: Int, weight: Float, touched: inout [Int32]) -> Float {
+                                  userCount: Int, itemCount: Int, weight: Float, workspace: PerUserWorkspace,
+                                  touched: inout [Int32]) -> Float {
         positives.withUnsafeBufferPointer { positive in
         negatives.withUnsafeBufferPointer { negative in
             PerUserDistillation.accumulate(
                 users, listStart: pairStart, entryItems: [positives, negatives], userCount: userCount,
-                workPerEntry: 4 * stride, touched: &touched,
-                userLoss: { u, first, count, share, c in
-                    let scale = share / Float(count)
-                    let eu = final + u * stride
-                    var userLoss: Float = 0
-                    for p in 0..<count {
-                        let margin = VectorKernels.dotDifference(
-                            eu, final + (userCount + Int(positive[first + p])) * stride,
-                            final + (userCount + Int(negative[first + p])) * stride, stride: stride)
-                        let (value, slope) = softplusAndSigmoidOfNegative(margin)
-                        userLoss += value
-                        c[p] = -slope * scale * weight
-                    }
-                    return userLoss * scale
-                },
-                scatter: { u, first, count, c, toUser, toItems in
-                    let eu = final + u * stride, gu = gradient + u * stride
-                    for p in 0..<count {
-                        let i = userCount + Int(positive[first + p]), j = userCount + Int(negative[first + p])
-                        if toUser { VectorKernels.axpyDifference(c[p], final + i * stride, final + j * stride, gu, stride: stride) }
-                        if toItems {
-                            VectorKernels.axpy(c[p], eu, gradient + i * stride, stride: stride)
-                            VectorKernels.axpy(-c[p], eu, gradient + j * stride, stride: stride)
-                        }
-                    }
-                })
+                itemCount: itemCount, itemGradient: gradient + userCount * stride, stride: stride,
+                workPerEntry: 6 * stride, workspace: workspace, touched: &touched
+            ) { u, first, count, share, c, itemGradient in
+                let eu = final + u * stride, itemRows = final + userCount * stride
+                let plus = positive.baseAddress! + first, minus = negative.baseAddress! + first
+                ListKernels.scores(eu, count: count, plus: plus, minus: minus, rows: itemRows, stride: stride, into: c)
+                let scale = share / Float(count)
+                let userLoss = LogisticKernels.bprLossAndSlopes(c, count: count, scale: scale * weight)
+                ListKernels.backward(eu, c, count: count, plus: plus, minus: minus, rows: itemRows, stride: stride,
+                                     userGradient: gradient + u * stride, itemGradient: itemGradient)
+                return userLoss * scale
+            }
         }
         }
     }

@@ -17,22 +17,6 @@ public enum VectorKernels {
         return acc.sum()
     }
 
-    /// <a, b - c> over `stride` floats, with one horizontal sum.
-    @inlinable @inline(__always)
-    public static func dotDifference(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
-                                     stride: Int) -> Float {
-        var acc = SIMD8<Float>()
-        var k = 0
-        while k < stride {
-            let x = UnsafeRawPointer(a + k).loadUnaligned(as: SIMD8<Float>.self)
-            let y = UnsafeRawPointer(b + k).loadUnaligned(as: SIMD8<Float>.self)
-                - UnsafeRawPointer(c + k).loadUnaligned(as: SIMD8<Float>.self)
-            acc.addProduct(x, y)
-            k += 8
-        }
-        return acc.sum()
-    }
-
     /// y += alpha * x over `stride` floats.
     @inlinable @inline(__always)
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, stride: Int) {
@@ -78,22 +62,6 @@ public enum VectorKernels {
         }
     }
 
-    /// y += alpha * (x1 - x2) over `stride` floats.
-    @inlinable @inline(__always)
-    public static func axpyDifference(_ alpha: Float, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
-                                      _ y: UnsafeMutablePointer<Float>, stride: Int) {
-        let a = SIMD8<Float>(repeating: alpha)
-        var k = 0
-        while k < stride {
-            let d = UnsafeRawPointer(x1 + k).loadUnaligned(as: SIMD8<Float>.self)
-                - UnsafeRawPointer(x2 + k).loadUnaligned(as: SIMD8<Float>.self)
-            var yv = UnsafeRawPointer(y + k).loadUnaligned(as: SIMD8<Float>.self)
-            yv.addProduct(a, d)
-            UnsafeMutableRawPointer(y + k).storeBytes(of: yv, as: SIMD8<Float>.self)
-            k += 8
-        }
-    }
-
     /// How many of `values[0 ..< count]` are strictly greater than `threshold` (any `count`, no padding needed).
     ///
     /// RD's dynamic weights ask this for each of a user's 30 top items against 100 sampled scores, at every step the
@@ -114,6 +82,19 @@ public enum VectorKernels {
             k += 1
         }
         return total
+    }
+
+    /// y += x, then x = 0, over `count` floats (a multiple of 8): folds a private gradient table into the shared one.
+    @inlinable
+    public static func addAndClear(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        var k = 0
+        while k < count {
+            let sum = UnsafeRawPointer(y + k).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(x + k).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + k).storeBytes(of: sum, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(x + k).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self)
+            k += 8
+        }
     }
 
     /// Sum of squares of a padded row.

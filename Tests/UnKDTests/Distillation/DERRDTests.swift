@@ -155,13 +155,13 @@ final class DERRDTests: XCTestCase {
         let loss = student.values.withUnsafeBufferPointer { final in
             gradient.withUnsafeMutableBufferPointer { g in
                 RelaxedRankingLoss.accumulate(Self.tinyBatch.users, samples: distiller.samples, final: final.baseAddress!,
-                                              gradient: g.baseAddress!, stride: student.stride, userCount: 5, weight: 1,
-                                              touched: &touched)
+                                              gradient: g.baseAddress!, stride: student.stride, userCount: 5, itemCount: 9,
+                                              weight: 1, workspace: PerUserWorkspace(), touched: &touched)
             }
         }
         XCTAssertEqual(Double(loss), log(12), accuracy: 1e-6)
-        // Each list's items are touched, after its user.
-        XCTAssertEqual(touched.count, 4 * (1 + 4))
+        // The distinct users are touched, then every item row: the four lists name 16 entries, more than the 9 items.
+        XCTAssertEqual(touched, [0, 1, 4, 3] + (5..<14).map { Int32($0) })
     }
 
     /// RRD alone by finite differences.

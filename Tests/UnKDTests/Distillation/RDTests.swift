@@ -41,7 +41,8 @@ final class RDTests: XCTestCase {
                 samples.withUnsafeBufferPointer { samples in
                     staticWeights.withUnsafeBufferPointer { w in
                         out.withUnsafeMutableBufferPointer { out in
-                            RDDistiller.dynamicWeights(topScores: top, sampleScores: samples, itemCount: 11, mu: 0.1,
+                            RDDistiller.dynamicWeights(topScores: top, sampleScores: samples, itemCount: 11,
+                                                       factors: RDDistiller.DynamicFactors(mu: 0.1, itemCount: 11),
                                                        staticWeights: w.baseAddress!, renormalise: renormalise, into: out)
                         }
                     }

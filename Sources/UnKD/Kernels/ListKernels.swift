@@ -1,0 +1,111 @@
+/// The forward and backward passes of a per-user list loss (UnKD's pairs, RD's and CD's item lists): the user's
+/// scores of the list's items, then the user's gradient row gathering a weighted sum of the item rows while each item's
+/// gradient row receives a multiple of the user's row.
+///
+/// `stride` is a multiple of 8; the item of entry p is `plus[p]` (and `minus[p]`, for pairs), its row is
+/// `rows + item * stride`.
+public enum ListKernels {
+    /// c[p] = <x, row(plus[p]) - row(minus[p])>, or <x, row(plus[p])> when `minus` is nil: the student's score
+    /// margins of a user's pairs, or its scores of a user's list.
+    ///
+    /// Eight entries at a time, each in its own accumulator, summed across lanes together by one transposition,
+    /// which costs a third of eight separate horizontal sums. Cost: count x stride multiply-adds.
+    @inlinable
+    public static func scores(_ x: UnsafePointer<Float>, count: Int, plus: UnsafePointer<Int32>,
+                              minus: UnsafePointer<Int32>?, rows: UnsafePointer<Float>, stride: Int,
+                              into c: UnsafeMutablePointer<Float>) {
+        // Entry p's lane-wise products, before the sum across lanes.
+        @inline(__always) func products(_ p: Int) -> SIMD8<Float> {
+            let a = rows + Int(plus[p]) * stride, b = minus.map { rows + Int($0[p]) * stride }
+            var sum = SIMD8<Float>()
+            var k = 0
+            while k < stride {
+                var v = UnsafeRawPointer(a + k).loadUnaligned(as: SIMD8<Float>.self)
+                if let b { v -= UnsafeRawPointer(b + k).loadUnaligned(as: SIMD8<Float>.self) }
+                sum.addProduct(UnsafeRawPointer(x + k).loadUnaligned(as: SIMD8<Float>.self), v)
+                k += 8
+            }
+            return sum
+        }
+        var p = 0
+        while p + 8 <= count {
+            let sums = laneSums(products(p), products(p + 1), products(p + 2), products(p + 3),
+                                products(p + 4), products(p + 5), products(p + 6), products(p + 7))
+            UnsafeMutableRawPointer(c + p).storeBytes(of: sums, as: SIMD8<Float>.self)
+            p += 8
+        }
+        while p < count {
+            c[p] = products(p).sum()
+            p += 1
+        }
+    }
+
+    /// The lane sums of eight vectors, as one vector: halves added, then pairs of lanes, then neighbours.
+    @inlinable @inline(__always)
+    static func laneSums(_ a0: SIMD8<Float>, _ a1: SIMD8<Float>, _ a2: SIMD8<Float>, _ a3: SIMD8<Float>,
+                         _ a4: SIMD8<Float>, _ a5: SIMD8<Float>, _ a6: SIMD8<Float>, _ a7: SIMD8<Float>) -> SIMD8<Float> {
+        // [a's four partial sums, b's four]
+        func halves(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(lowHalf: a.lowHalf + a.highHalf, highHalf: b.lowHalf + b.highHalf)
+        }
+        // [a, a, b, b, c, c, d, d] from [a a a a b b b b] and [c c c c d d d d]
+        func quarters(_ ab: SIMD8<Float>, _ cd: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(lowHalf: ab.evenHalf + ab.oddHalf, highHalf: cd.evenHalf + cd.oddHalf)
+        }
+        let low = quarters(halves(a0, a1), halves(a2, a3)), high = quarters(halves(a4, a5), halves(a6, a7))
+        return SIMD8(lowHalf: low.evenHalf + low.oddHalf, highHalf: high.evenHalf + high.oddHalf)
+    }
+
+    /// The backward pass of a user's list: y += Σ_p c[p] (row(plus[p]) - row(minus[p])) into the user's gradient row
+    /// y, and gradient(plus[p]) += c[p] x, gradient(minus[p]) -= c[p] x into the item rows (only `plus` when `minus`
+    /// is nil; then y gathers Σ_p c[p] row(plus[p])).
+    ///
+    /// One walk over the entries per block of 16 columns, with the block of x and of y's sum held in registers.
+    /// Entries may repeat an item; they are applied in order. Cost: count x stride x 2 multiply-adds (x 4 for pairs).
+    @inlinable
+    public static func backward(_ x: UnsafePointer<Float>, _ c: UnsafePointer<Float>, count: Int,
+                                plus: UnsafePointer<Int32>, minus: UnsafePointer<Int32>?, rows: UnsafePointer<Float>,
+                                stride: Int, userGradient y: UnsafeMutablePointer<Float>,
+                                itemGradient: UnsafeMutablePointer<Float>) {
+        var k = 0
+        while k < stride {
+            let wide = k + 16 <= stride
+            let xLow = UnsafeRawPointer(x + k).loadUnaligned(as: SIMD8<Float>.self)
+            let xHigh = wide ? UnsafeRawPointer(x + k + 8).loadUnaligned(as: SIMD8<Float>.self) : SIMD8<Float>()
+            var low = SIMD8<Float>(), high = SIMD8<Float>()
+            for p in 0..<count {
+                let weight = SIMD8<Float>(repeating: c[p])
+                let i = Int(plus[p]) * stride + k
+                low.addProduct(weight, UnsafeRawPointer(rows + i).loadUnaligned(as: SIMD8<Float>.self))
+                if wide { high.addProduct(weight, UnsafeRawPointer(rows + i + 8).loadUnaligned(as: SIMD8<Float>.self)) }
+                add(weight, xLow, xHigh, wide: wide, to: itemGradient + i)
+                if let minus {
+                    let j = Int(minus[p]) * stride + k
+                    low.addProduct(-weight, UnsafeRawPointer(rows + j).loadUnaligned(as: SIMD8<Float>.self))
+                    if wide { high.addProduct(-weight, UnsafeRawPointer(rows + j + 8).loadUnaligned(as: SIMD8<Float>.self)) }
+                    add(-weight, xLow, xHigh, wide: wide, to: itemGradient + j)
+                }
+            }
+            low += UnsafeRawPointer(y + k).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + k).storeBytes(of: low, as: SIMD8<Float>.self)
+            if wide {
+                high += UnsafeRawPointer(y + k + 8).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(y + k + 8).storeBytes(of: high, as: SIMD8<Float>.self)
+            }
+            k += wide ? 16 : 8
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func add(_ weight: SIMD8<Float>, _ low: SIMD8<Float>, _ high: SIMD8<Float>, wide: Bool,
+                    to y: UnsafeMutablePointer<Float>) {
+        var v = UnsafeRawPointer(y).loadUnaligned(as: SIMD8<Float>.self)
+        v.addProduct(weight, low)
+        UnsafeMutableRawPointer(y).storeBytes(of: v, as: SIMD8<Float>.self)
+        if wide {
+            var w = UnsafeRawPointer(y + 8).loadUnaligned(as: SIMD8<Float>.self)
+            w.addProduct(weight, high)
+            UnsafeMutableRawPointer(y + 8).storeBytes(of: w, as: SIMD8<Float>.self)
+        }
+    }
+}

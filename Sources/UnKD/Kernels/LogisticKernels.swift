@@ -1,0 +1,122 @@
+/// The logistic loss of eight margins at once: softplus(-x) = log(1 + exp(-x)) and its slope sigmoid(-x).
+///
+/// Pairwise distillation evaluates this for every pair of every user at every step the user is in (about twenty
+/// million times an epoch on MovieLens-1M), where the scalar `expf` and `logf` of the C library cost more than the
+/// inner products. Here the exponential and the logarithm are short polynomials on `SIMD8<Float>` lanes, in the manner
+/// of the Cephes single-precision routines: within 2 ulp of the correctly rounded results over the whole range
+/// (checked against `Double` in the tests), with no table lookups and no branches.
+public enum LogisticKernels {
+    /// softplus(-x) and sigmoid(-x) of each lane: the BPR loss of a margin x and minus its derivative.
+    ///
+    /// Both come from t = exp(-|x|) in (0, 1], so nothing overflows: softplus(-x) = max(-x, 0) + log(1 + t), and
+    /// sigmoid(-x) is 1 / (1 + t) for x <= 0 and t / (1 + t) otherwise. A NaN margin gives a NaN loss.
+    @inlinable @inline(__always)
+    public static func softplusAndSigmoidOfNegative(_ x: SIMD8<Float>)
+        -> (softplus: SIMD8<Float>, sigmoid: SIMD8<Float>) {
+        let magnitude = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7fff_ffff, to: SIMD8<Float>.self)
+        let t = expOfNonPositive(-magnitude)
+        let softplus = (-x).replacing(with: 0, where: x .> 0) + log1pOfUnit(t)
+        let inverse = 1 / (1 + t)
+        let sigmoid = inverse.replacing(with: t * inverse, where: x .> 0)
+        return (softplus, sigmoid)
+    }
+
+    /// exp(y) for y <= 0; below -87.3 the result is held at exp(-87.3) ≈ 1.2e-38 instead of going subnormal.
+    ///
+    /// y = n ln 2 + r with n an integer and |r| <= ln 2 / 2; exp(r) is a degree-7 polynomial (Cephes `expf`), and
+    /// 2^n is built in the exponent bits. ln 2 is split in two parts so that y - n ln 2 is exact.
+    @inlinable @inline(__always)
+    public static func expOfNonPositive(_ y: SIMD8<Float>) -> SIMD8<Float> {
+        let y = y.replacing(with: -87.3, where: y .< -87.3)
+        // Adding 1.5 x 2^23 rounds y / ln 2 to the nearest integer and leaves it in the low mantissa bits.
+        let shifter = SIMD8<Float>(repeating: 12_582_912)
+        let shifted = shifter.addingProduct(y, 1.442_695_04)
+        let n = shifted - shifter
+        let r = y.addingProduct(n, -0.693_359_375).addingProduct(n, 2.121_944_4e-4)
+        var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+        p = SIMD8(repeating: 1.398_199_95e-3).addingProduct(p, r)
+        p = SIMD8(repeating: 8.333_451_9e-3).addingProduct(p, r)
+        p = SIMD8(repeating: 4.166_579_59e-2).addingProduct(p, r)
+        p = SIMD8(repeating: 1.666_666_55e-1).addingProduct(p, r)
+        p = SIMD8(repeating: 5.000_000_12e-1).addingProduct(p, r)
+        let expR = (r + 1).addingProduct(p, r * r)
+        let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(shifter, to: SIMD8<Int32>.self)
+        let twoToN = unsafeBitCast((integer &+ 127) &<< 23, to: SIMD8<Float>.self)
+        return expR * twoToN
+    }
+
+    /// log(1 + t) for t in [0, 1], accurate for tiny t as well (no rounding of 1 + t).
+    ///
+    /// For 1 + t <= √2 the argument f = t goes to the polynomial directly; above, 1 + t = 2 (1 + f) with
+    /// f = (t - 1) / 2 in [-0.293, 0], and ln 2 is added back. log(1 + f) = f - f²/2 + f³ P(f), with P the degree-8
+    /// polynomial of Cephes `logf`.
+    @inlinable @inline(__always)
+    public static func log1pOfUnit(_ t: SIMD8<Float>) -> SIMD8<Float> {
+        let upper = t .> 0.414_213_56
+        let f = t.replacing(with: (t - 1) * 0.5, where: upper)
+        let f2 = f * f
+        var p = SIMD8<Float>(repeating: 7.037_683_629_2e-2)
+        p = SIMD8(repeating: -1.151_461_031_0e-1).addingProduct(p, f)
+        p = SIMD8(repeating: 1.167_699_874_0e-1).addingProduct(p, f)
+        p = SIMD8(repeating: -1.242_014_084_6e-1).addingProduct(p, f)
+        p = SIMD8(repeating: 1.424_932_278_7e-1).addingProduct(p, f)
+        p = SIMD8(repeating: -1.666_805_766_5e-1).addingProduct(p, f)
+        p = SIMD8(repeating: 2.000_071_476_5e-1).addingProduct(p, f)
+        p = SIMD8(repeating: -2.499_999_399_3e-1).addingProduct(p, f)
+        p = SIMD8(repeating: 3.333_333_117_4e-1).addingProduct(p, f)
+        let logOnePlusF = f.addingProduct(f2, p * f - 0.5)
+        return logOnePlusF + SIMD8<Float>().replacing(with: 0.693_147_18, where: upper)
+    }
+}
+
+extension LogisticKernels {
+    /// The BPR loss of `count` margins, eight at a time: returns Σ softplus(-x[p]) and overwrites each x[p] with
+    /// `scale` x the loss's derivative, -sigmoid(-x[p]) x `scale`.
+    @inlinable
+    public static func bprLossAndSlopes(_ x: UnsafeMutablePointer<Float>, count: Int, scale: Float) -> Float {
+        var total = SIMD8<Float>()
+        var p = 0
+        while p + 8 <= count {
+            let (loss, sigmoid) = softplusAndSigmoidOfNegative(UnsafeRawPointer(x + p).loadUnaligned(as: SIMD8<Float>.self))
+            total += loss
+            UnsafeMutableRawPointer(x + p).storeBytes(of: sigmoid * -scale, as: SIMD8<Float>.self)
+            p += 8
+        }
+        var sum = total.sum()
+        if p < count {
+            var tail = SIMD8<Float>()
+            for k in 0..<(count - p) { tail[k] = x[p + k] }
+            let (loss, sigmoid) = softplusAndSigmoidOfNegative(tail)
+            for k in 0..<(count - p) {
+                sum += loss[k]
+                x[p + k] = sigmoid[k] * -scale
+            }
+        }
+        return sum
+    }
+}
+
+extension LogisticKernels {
+    /// softplus(-x[p]) and sigmoid(-x[p]) for p in 0..<count, eight at a time, into two arrays.
+    @inlinable
+    public static func softplusAndSigmoidOfNegative(_ x: UnsafePointer<Float>, count: Int,
+                                                    softplus: UnsafeMutablePointer<Float>,
+                                                    sigmoid: UnsafeMutablePointer<Float>) {
+        var p = 0
+        while p + 8 <= count {
+            let (loss, slope) = softplusAndSigmoidOfNegative(UnsafeRawPointer(x + p).loadUnaligned(as: SIMD8<Float>.self))
+            UnsafeMutableRawPointer(softplus + p).storeBytes(of: loss, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(sigmoid + p).storeBytes(of: slope, as: SIMD8<Float>.self)
+            p += 8
+        }
+        if p < count {
+            var tail = SIMD8<Float>()
+            for k in 0..<(count - p) { tail[k] = x[p + k] }
+            let (loss, slope) = softplusAndSigmoidOfNegative(tail)
+            for k in 0..<(count - p) {
+                softplus[p + k] = loss[k]
+                sigmoid[p + k] = slope[k]
+            }
+        }
+    }
+}
