@@ -55,25 +55,33 @@ public struct NormalisedAdjacency: Sendable {
     /// degrees), and the columns are processed in slices of up to `sliceWidth` floats: each slice of the whole input
     /// table stays in a core's L2 cache while every row gathers from it, its accumulators stay in registers, and the
     /// graph's entries (neighbour and weight, read from memory once per slice) are read fewer times the wider it is.
-    public func multiply(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, stride: Int) {
+    ///
+    /// A training step may need only some rows of the product (`rows`; nil: every row): the others are then left as
+    /// they were, and the selected rows are split between the cores by their entries.
+    public func multiply(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, stride: Int,
+                         rows rowMask: UnsafePointer<Bool>? = nil) {
+        let chunks = Parallel.workers
+        let boundaries = rowMask.map { selectedBoundaries(chunks: chunks, rows: $0) }
+            ?? (0...chunks).map { balancedBoundary($0, of: chunks) }
         rowStart.withUnsafeBufferPointer { start in
             neighbours.withUnsafeBufferPointer { neighbour in
                 weights.withUnsafeBufferPointer { weight in
                     let start = start.baseAddress!, neighbour = neighbour.baseAddress!, weight = weight.baseAddress!
-                    let chunks = Parallel.workers
                     Parallel.run(chunks: chunks) { chunk in
-                        let rows = balancedRows(chunk, of: chunks)
+                        let rows = boundaries[chunk]..<boundaries[chunk + 1]
                         var column = 0
                         while column < stride {
                             let width = min(Self.sliceWidth, stride - column)
+                            let slice = Slice(start: start, neighbour: neighbour, weight: weight, input: input,
+                                              output: output, stride: stride, column: column, rowMask: rowMask)
                             switch width {
-                            case 56: Self.slice(56, rows, start, neighbour, weight, input, output, stride, column)
-                            case 48: Self.slice(48, rows, start, neighbour, weight, input, output, stride, column)
-                            case 40: Self.slice(40, rows, start, neighbour, weight, input, output, stride, column)
-                            case 32: Self.slice(32, rows, start, neighbour, weight, input, output, stride, column)
-                            case 24: Self.slice(24, rows, start, neighbour, weight, input, output, stride, column)
-                            case 16: Self.slice(16, rows, start, neighbour, weight, input, output, stride, column)
-                            default: Self.slice(8, rows, start, neighbour, weight, input, output, stride, column)
+                            case 56: slice.run(56, rows)
+                            case 48: slice.run(48, rows)
+                            case 40: slice.run(40, rows)
+                            case 32: slice.run(32, rows)
+                            case 24: slice.run(24, rows)
+                            case 16: slice.run(16, rows)
+                            default: slice.run(8, rows)
                             }
                             column += width
                         }
@@ -88,49 +96,70 @@ public struct NormalisedAdjacency: Sendable {
     /// one process); 56 keeps the larger side's slice (6,040 user rows x 224 bytes) well inside a 2 MB L2 cache.
     static let sliceWidth = 56
 
-    /// One slice of `width` (a multiple of 8, at most 56) columns for `rows`: one SIMD8 accumulator per 8 columns.
-    @inline(__always)
-    static func slice(_ width: Int, _ rows: Range<Int>, _ start: UnsafePointer<Int>, _ neighbour: UnsafePointer<Int32>,
-                      _ weight: UnsafePointer<Float>, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
-                      _ stride: Int, _ column: Int) {
-        for r in rows {
-            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-            var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>()
-            for e in start[r]..<start[r + 1] {
-                let w = SIMD8<Float>(repeating: weight[e])
-                let source = UnsafeRawPointer(input + Int(neighbour[e]) * stride + column)
-                a0.addProduct(w, source.loadUnaligned(as: SIMD8<Float>.self))
-                if width > 8 { a1.addProduct(w, source.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)) }
-                if width > 16 { a2.addProduct(w, source.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)) }
-                if width > 24 { a3.addProduct(w, source.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)) }
-                if width > 32 { a4.addProduct(w, source.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self)) }
-                if width > 40 { a5.addProduct(w, source.loadUnaligned(fromByteOffset: 160, as: SIMD8<Float>.self)) }
-                if width > 48 { a6.addProduct(w, source.loadUnaligned(fromByteOffset: 192, as: SIMD8<Float>.self)) }
+    /// One column slice of the product, for some rows.
+    struct Slice {
+        let start: UnsafePointer<Int>, neighbour: UnsafePointer<Int32>, weight: UnsafePointer<Float>
+        let input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+        let stride: Int, column: Int
+        let rowMask: UnsafePointer<Bool>?
+
+        /// The slice's `width` (a multiple of 8, at most 56) columns for `rows`: one SIMD8 accumulator per 8 columns.
+        @inline(__always)
+        func run(_ width: Int, _ rows: Range<Int>) {
+            for r in rows {
+                if let rowMask, !rowMask[r] { continue }
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>()
+                for e in start[r]..<start[r + 1] {
+                    let w = SIMD8<Float>(repeating: weight[e])
+                    let source = UnsafeRawPointer(input + Int(neighbour[e]) * stride + column)
+                    a0.addProduct(w, source.loadUnaligned(as: SIMD8<Float>.self))
+                    if width > 8 { a1.addProduct(w, source.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)) }
+                    if width > 16 { a2.addProduct(w, source.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)) }
+                    if width > 24 { a3.addProduct(w, source.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self)) }
+                    if width > 32 { a4.addProduct(w, source.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self)) }
+                    if width > 40 { a5.addProduct(w, source.loadUnaligned(fromByteOffset: 160, as: SIMD8<Float>.self)) }
+                    if width > 48 { a6.addProduct(w, source.loadUnaligned(fromByteOffset: 192, as: SIMD8<Float>.self)) }
+                }
+                let target = UnsafeMutableRawPointer(output + r * stride + column)
+                target.storeBytes(of: a0, as: SIMD8<Float>.self)
+                if width > 8 { target.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self) }
+                if width > 16 { target.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self) }
+                if width > 24 { target.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self) }
+                if width > 32 { target.storeBytes(of: a4, toByteOffset: 128, as: SIMD8<Float>.self) }
+                if width > 40 { target.storeBytes(of: a5, toByteOffset: 160, as: SIMD8<Float>.self) }
+                if width > 48 { target.storeBytes(of: a6, toByteOffset: 192, as: SIMD8<Float>.self) }
             }
-            let target = UnsafeMutableRawPointer(output + r * stride + column)
-            target.storeBytes(of: a0, as: SIMD8<Float>.self)
-            if width > 8 { target.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self) }
-            if width > 16 { target.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self) }
-            if width > 24 { target.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self) }
-            if width > 32 { target.storeBytes(of: a4, toByteOffset: 128, as: SIMD8<Float>.self) }
-            if width > 40 { target.storeBytes(of: a5, toByteOffset: 160, as: SIMD8<Float>.self) }
-            if width > 48 { target.storeBytes(of: a6, toByteOffset: 192, as: SIMD8<Float>.self) }
         }
     }
 
-    /// The rows of chunk `c` of `chunks`, cut so that each chunk holds about the same number of entries.
-    func balancedRows(_ c: Int, of chunks: Int) -> Range<Int> {
-        func boundary(_ k: Int) -> Int {
-            if k == 0 { return 0 }
-            if k == chunks { return nodes }
-            let target = entryCount * k / chunks
-            var low = 0, high = nodes
-            while low < high {
-                let mid = (low + high) / 2
-                if rowStart[mid] < target { low = mid + 1 } else { high = mid }
+    /// Row boundaries of `chunks` parts whose selected rows hold about the same number of entries.
+    func selectedBoundaries(chunks: Int, rows rowMask: UnsafePointer<Bool>) -> [Int] {
+        var total = 0
+        for r in 0..<nodes where rowMask[r] { total += rowStart[r + 1] - rowStart[r] }
+        var boundaries = [0], running = 0, r = 0
+        for k in 1..<max(chunks, 1) {
+            while r < nodes && (running + (rowMask[r] ? rowStart[r + 1] - rowStart[r] : 0)) * chunks <= total * k {
+                if rowMask[r] { running += rowStart[r + 1] - rowStart[r] }
+                r += 1
             }
-            return low
+            boundaries.append(r)
         }
-        return boundary(c)..<boundary(c + 1)
+        boundaries.append(nodes)
+        return boundaries
+    }
+
+    /// The first row of chunk `k` of `chunks` (`nodes` for k = chunks), cut so that each chunk holds about the same
+    /// number of entries.
+    func balancedBoundary(_ k: Int, of chunks: Int) -> Int {
+        if k == 0 { return 0 }
+        if k == chunks { return nodes }
+        let target = entryCount * k / chunks
+        var low = 0, high = nodes
+        while low < high {
+            let mid = (low + high) / 2
+            if rowStart[mid] < target { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 }

@@ -88,8 +88,12 @@ public enum LightGCNPropagation {
     ///
     /// The sparse product writes each layer to its own buffer (write-only rows keep the gathered column slice in
     /// cache); a streaming pass then adds it into the running sum, scaling by 1 / (L + 1) after the last layer.
+    ///
+    /// A training step can ask for less: with `rows`, only those rows of the output are the layer mean (the others
+    /// are left holding input rows); the forward pass of a BPR step needs only its batch's rows.
     public static func layerMean(_ input: UnsafePointer<Float>, layers: Int, graph: NormalisedAdjacency, stride: Int,
-                                 scratch: inout Scratch, into output: UnsafeMutablePointer<Float>) {
+                                 scratch: inout Scratch, into output: UnsafeMutablePointer<Float>,
+                                 rows: UnsafePointer<Bool>? = nil) {
         let count = graph.nodes * stride
         output.update(from: input, count: count)
         guard layers > 0 else { return }
@@ -98,19 +102,22 @@ public enum LightGCNPropagation {
             scratch.next.withUnsafeMutableBufferPointer { nextBuffer in
                 var current = input, next = nextBuffer.baseAddress!, spare = currentBuffer.baseAddress!
                 for layer in 0..<layers {
-                    graph.multiply(current, into: next, stride: stride)
-                    let factor: Float = layer == layers - 1 ? scale : 1
+                    let last = layer == layers - 1
+                    graph.multiply(current, into: next, stride: stride, rows: last ? rows : nil)
+                    let factor: Float = last ? scale : 1
                     let source = UnsafePointer(next)
                     Parallel.run(chunks: Parallel.chunks(forWork: count)) { chunk in
                         let chunks = Parallel.chunks(forWork: count)
-                        let lower = count / 8 * chunk / chunks * 8, upper = count / 8 * (chunk + 1) / chunks * 8
                         let f = SIMD8<Float>(repeating: factor)
-                        var k = lower
-                        while k < upper {
-                            let sum = UnsafeRawPointer(output + k).loadUnaligned(as: SIMD8<Float>.self)
-                                + UnsafeRawPointer(source + k).loadUnaligned(as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(output + k).storeBytes(of: sum * f, as: SIMD8<Float>.self)
-                            k += 8
+                        for r in (graph.nodes * chunk / chunks)..<(graph.nodes * (chunk + 1) / chunks) {
+                            if last, let rows, !rows[r] { continue }
+                            var k = r * stride
+                            while k < (r + 1) * stride {
+                                let sum = UnsafeRawPointer(output + k).loadUnaligned(as: SIMD8<Float>.self)
+                                    + UnsafeRawPointer(source + k).loadUnaligned(as: SIMD8<Float>.self)
+                                UnsafeMutableRawPointer(output + k).storeBytes(of: sum * f, as: SIMD8<Float>.self)
+                                k += 8
+                            }
                         }
                     }
                     current = source

@@ -193,4 +193,50 @@ final class KernelTests: XCTestCase {
             XCTAssertEqual(Set(touched), Set(users).union((userCount..<(userCount + itemCount)).map { Int32($0) }))
         }
     }
+
+    /// The graph product restricted to some rows computes exactly those rows of the full product and leaves the
+    /// others alone, at the widths of several slices (stride 104: slices of 56 and 48).
+    func testGraphProductOnSelectedRows() {
+        let train = InteractionMatrix(itemCount: 6, rows: [[0, 1, 2], [1, 3], [0, 4, 5], [2], [1, 2, 3, 4]])
+        let graph = NormalisedAdjacency(train: train)
+        var random = RandomSource(seed: 3)
+        for dimension in [10, 100] {
+            let stride = EmbeddingTable(rows: 1, dimension: dimension).stride
+            let input = (0..<(graph.nodes * stride)).map { _ in Float(random.unit() - 0.5) }
+            var full = [Float](repeating: 0, count: input.count)
+            graph.multiply(input, into: &full, stride: stride)
+            let selected = (0..<graph.nodes).map { $0 % 3 != 1 }
+            var partial = [Float](repeating: 7, count: input.count)
+            selected.withUnsafeBufferPointer { mask in
+                graph.multiply(input, into: &partial, stride: stride, rows: mask.baseAddress!)
+                for chunks in 1...4 {
+                    let boundaries = graph.selectedBoundaries(chunks: chunks, rows: mask.baseAddress!)
+                    XCTAssertEqual(boundaries.first, 0)
+                    XCTAssertEqual(boundaries.last, graph.nodes)
+                    XCTAssertEqual(boundaries, boundaries.sorted(), "boundaries in order")
+                    XCTAssertEqual(boundaries.count, chunks + 1)
+                }
+            }
+            for r in 0..<graph.nodes {
+                let row = (r * stride)..<((r + 1) * stride)
+                if selected[r] {
+                    XCTAssertEqual(Array(partial[row]), Array(full[row]), "row \(r), d = \(dimension)")
+                } else {
+                    XCTAssertEqual(Array(partial[row]), [Float](repeating: 7, count: stride), "row \(r) untouched")
+                }
+            }
+            // The full product against the definition: row r gathers its neighbours, each weighted 1 / sqrt(deg deg').
+            let degree = (0..<graph.nodes).map { graph.rowStart[$0 + 1] - graph.rowStart[$0] }
+            for r in 0..<graph.nodes {
+                for k in 0..<dimension {
+                    var expected = 0.0
+                    for e in graph.rowStart[r]..<graph.rowStart[r + 1] {
+                        let n = Int(graph.neighbours[e])
+                        expected += Double(input[n * stride + k]) / (Double(degree[r]) * Double(degree[n])).squareRoot()
+                    }
+                    XCTAssertEqual(Double(full[r * stride + k]), expected, accuracy: 1e-6)
+                }
+            }
+        }
+    }
 }
