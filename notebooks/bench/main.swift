@@ -38,7 +38,8 @@ struct Bench: ParsableCommand {
  ## What is timed
 
  An epoch is one pass over every training interaction in mini-batches of 2048, with fresh negatives, dense Adam on
- both embedding tables, and (for LightGCN) one propagation forward and one backward per step. A validation pass
+ both embedding tables, and (for LightGCN) one propagation forward and one backward per step; without a distillation
+ term the forward propagation computes only the rows of the step's batch, the only ones BPR reads. A validation pass
  scores every item for the 3020 validation users, removes their training items and keeps the top 20.
 */
     func run() throws {

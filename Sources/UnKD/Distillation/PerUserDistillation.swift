@@ -34,12 +34,14 @@ struct BatchUsers {
     }
 }
 
-/// The memory `PerUserDistillation` reuses from step to step: a slot per user for grouping a batch's rows, and an
-/// item-gradient table for the second half of the users, so that both halves scatter into item rows at once.
+/// The memory `PerUserDistillation` reuses from step to step: a slot per user for grouping a batch's rows, the
+/// entries' coefficients, and an item-gradient table for the second half of the users, so that both halves scatter
+/// into item rows at once.
 ///
 /// A distiller owns one and passes it to every step; it must not be shared by steps running at the same time.
 public final class PerUserWorkspace {
     private var slots: [Int32] = []
+    private var coefficients: [Float] = []
     private var itemGradient: [Float] = []
 
     /// An empty workspace; it grows to the sizes the first step needs.
@@ -54,6 +56,12 @@ public final class PerUserWorkspace {
         return slots.withUnsafeMutableBufferPointer { s in
             itemGradient.withUnsafeMutableBufferPointer { g in body(s.baseAddress!, g.baseAddress!) }
         }
+    }
+
+    /// Calls `body` with room for `count` coefficients (holding any values).
+    func withCoefficients<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+        if coefficients.count < count { coefficients = [Float](repeating: 0, count: count) }
+        return coefficients.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 }
 
@@ -91,19 +99,18 @@ enum PerUserDistillation {
         let rows = users.count
         guard rows > 0 else { return 0 }
         let floats = itemCount * stride
-        let batchUsers = workspace.with(userCount: userCount, floats: floats) { slots, _ in BatchUsers(users, slots: slots) }
+        return workspace.with(userCount: userCount, floats: floats) { slots, ownItemGradient in
+        let batchUsers = BatchUsers(users, slots: slots)
         let distinct = batchUsers.users, multiplicity = batchUsers.rows
         let offset = batchUsers.offsets(listStart)
         let entryCount = offset[distinct.count]
         guard entryCount > 0 else { return 0 }
-        var coefficient = [Float](repeating: 0, count: entryCount)
         let halves = workPerEntry * entryCount >= Parallel.minimumParallelWork ? 2 : 1
         var lossParts = [Float](repeating: 0, count: halves)
         let rowScale = 1 / Float(rows)
-        workspace.with(userCount: userCount, floats: floats) { _, ownItemGradient in
+        // Every coefficient is written by its user before it is read.
+        workspace.withCoefficients(entryCount) { c in
         listStart.withUnsafeBufferPointer { start in
-        coefficient.withUnsafeMutableBufferPointer { c in
-            let c = c.baseAddress!
             lossParts.withUnsafeMutableBufferPointer { lossPart in
                 Parallel.run(chunks: halves) { half in
                     let target = half == 0 ? itemGradient : ownItemGradient
@@ -124,7 +131,6 @@ enum PerUserDistillation {
                                               count: range.count)
                 }
             }
-        }
         }
         }
         let first = touched.count
@@ -148,5 +154,6 @@ enum PerUserDistillation {
             }
         }
         return lossParts.reduce(0, +)
+        }
     }
 }

@@ -69,19 +69,19 @@ public struct NormalisedAdjacency: Sendable {
                     let start = start.baseAddress!, neighbour = neighbour.baseAddress!, weight = weight.baseAddress!
                     Parallel.run(chunks: chunks) { chunk in
                         let rows = boundaries[chunk]..<boundaries[chunk + 1]
+                        let slice = Slice(start: start, neighbour: neighbour, weight: weight, input: input,
+                                          output: output, stride: stride, rowMask: rowMask)
                         var column = 0
                         while column < stride {
                             let width = min(Self.sliceWidth, stride - column)
-                            let slice = Slice(start: start, neighbour: neighbour, weight: weight, input: input,
-                                              output: output, stride: stride, column: column, rowMask: rowMask)
                             switch width {
-                            case 56: slice.run(56, rows)
-                            case 48: slice.run(48, rows)
-                            case 40: slice.run(40, rows)
-                            case 32: slice.run(32, rows)
-                            case 24: slice.run(24, rows)
-                            case 16: slice.run(16, rows)
-                            default: slice.run(8, rows)
+                            case 56: slice.run(56, rows, column)
+                            case 48: slice.run(48, rows, column)
+                            case 40: slice.run(40, rows, column)
+                            case 32: slice.run(32, rows, column)
+                            case 24: slice.run(24, rows, column)
+                            case 16: slice.run(16, rows, column)
+                            default: slice.run(8, rows, column)
                             }
                             column += width
                         }
@@ -96,16 +96,17 @@ public struct NormalisedAdjacency: Sendable {
     /// one process); 56 keeps the larger side's slice (6,040 user rows x 224 bytes) well inside a 2 MB L2 cache.
     static let sliceWidth = 56
 
-    /// One column slice of the product, for some rows.
+    /// The product's operands, computed one column slice at a time.
     struct Slice {
         let start: UnsafePointer<Int>, neighbour: UnsafePointer<Int32>, weight: UnsafePointer<Float>
         let input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
-        let stride: Int, column: Int
+        let stride: Int
         let rowMask: UnsafePointer<Bool>?
 
-        /// The slice's `width` (a multiple of 8, at most 56) columns for `rows`: one SIMD8 accumulator per 8 columns.
+        /// Columns `column ..< column + width` (width a multiple of 8, at most 56) for `rows`: one SIMD8 accumulator
+        /// per 8 columns.
         @inline(__always)
-        func run(_ width: Int, _ rows: Range<Int>) {
+        func run(_ width: Int, _ rows: Range<Int>, _ column: Int) {
             for r in rows {
                 if let rowMask, !rowMask[r] { continue }
                 var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()

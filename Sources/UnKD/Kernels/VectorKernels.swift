@@ -102,13 +102,10 @@ public enum VectorKernels {
     public static func squaredNorm(_ a: UnsafePointer<Float>, stride: Int) -> Float { dot(a, a, stride: stride) }
 }
 
-/// log(1 + exp(x)) without overflow: the BPR loss is softplus(-(s+ - s-)).
-@inlinable @inline(__always)
-public func softplus(_ x: Float) -> Float {
-    x > 0 ? x + log1pf(expf(-x)) : log1pf(expf(x))
-}
-
 /// softplus(-x) and sigmoid(-x) together, from one exponential: the BPR loss of a margin x and (minus) its slope.
+///
+/// One margin at a time with the C library's functions, for the BPR term; the distillation terms, which evaluate
+/// many margins per user, use the eight-lane `LogisticKernels`.
 @inlinable @inline(__always)
 public func softplusAndSigmoidOfNegative(_ x: Float) -> (softplus: Float, sigmoid: Float) {
     let t = expf(-abs(x))  // in (0, 1], never overflows
