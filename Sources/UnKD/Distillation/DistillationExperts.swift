@@ -14,7 +14,8 @@ import Foundation
 /// b_e = <y_e, t> and the Gram matrix G_ee' = <y_e, y_e'> of the entity,
 /// ||t - sum_e z_e y_e||^2 = ||t||^2 - 2 zᵀb + zᵀGz, so a row costs O(E^2) instead of O(E d_t). The gradient with
 /// respect to the outputs sums over rows the same way, through sum_rows w z_e and sum_rows w z_e z_e'. The experts
-/// themselves run folded into one affine map each (`ComposedExperts`).
+/// themselves run folded into one affine map each (`ComposedExperts`), and the per-row loop on SIMD registers with one
+/// lane per expert (`ExpertChoiceRows`, hence at most 8 experts).
 struct DistillationExperts {
     /// d_s.
     let studentDimension: Int
@@ -36,6 +37,8 @@ struct DistillationExperts {
 
     /// Reserves the experts' and the gate's layers in `parameters`.
     init(studentDimension: Int, teacherDimension: Int, experts: Int, temperature: Float, parameters: inout NetworkParameters) {
+        precondition((1...ExpertChoiceRows.maximumExperts).contains(experts),
+                     "DE takes 1 to \(ExpertChoiceRows.maximumExperts) experts per side, not \(experts)")
         self.studentDimension = studentDimension
         self.teacherDimension = teacherDimension
         let hidden = (teacherDimension + studentDimension) / 2
@@ -75,12 +78,15 @@ struct DistillationExperts {
         // cores), so they are only grown, never cleared.
         if scratch.outputs.count < n * e * p { scratch.outputs = [Float](repeating: 0, count: n * e * p) }
         if scratch.outputGradient.count < n * e * p { scratch.outputGradient = [Float](repeating: 0, count: n * e * p) }
-        var probabilities = [Float](repeating: 0, count: n * e), logProbabilities = probabilities
-        var gram = [Float](repeating: 0, count: n * e * e), alignment = [Float](repeating: 0, count: n * e)
+        var probabilities = [Float](repeating: 0, count: n * e)
+        // The per-row loop's inputs and sums, one SIMD8 per entity and expert slot (`ExpertChoiceRows`'s layout).
+        var paddedLogProbabilities = [SIMD8<Float>](repeating: SIMD8(), count: n)
+        var paddedProbabilities = [SIMD8<Float>](repeating: SIMD8(repeating: 1), count: n)
+        var gram = [SIMD8<Float>](repeating: SIMD8(), count: n * 8), alignment = [SIMD8<Float>](repeating: SIMD8(), count: n)
         var targetNorm = [Float](repeating: 0, count: n)
         // Per entity: sum_rows w z (E) and sum_rows w z zᵀ (E x E), and d(loss)/d(probabilities).
-        var choiceMass = [Float](repeating: 0, count: n * e), choiceMoment = [Float](repeating: 0, count: n * e * e)
-        var probabilityGradient = [Float](repeating: 0, count: n * e)
+        var choiceMass = [SIMD8<Float>](repeating: SIMD8(), count: n), choiceMoment = [SIMD8<Float>](repeating: SIMD8(), count: n * 8)
+        var paddedGradient = [SIMD8<Float>](repeating: SIMD8(), count: n), probabilityGradient = [Float](repeating: 0, count: n * e)
         var loss = 0.0
         let composed = ComposedExperts(self, parameters: parameters, outputStride: p)
         scratch.outputs.withUnsafeMutableBufferPointer { y in
@@ -88,23 +94,28 @@ struct DistillationExperts {
             let y = y.baseAddress!, a = a.baseAddress!
             composed.forward(student, rows: n, into: y)
             gate.probabilities(teacher, teacherStride: p, rows: n, parameters: parameters, into: a)
-            for k in 0..<(n * e) { logProbabilities[k] = log(a[k] + 1e-10) }
+            for r in 0..<n {
+                for k in 0..<e {
+                    paddedProbabilities[r][k] = a[r * e + k]
+                    paddedLogProbabilities[r][k] = log(a[r * e + k] + 1e-10)
+                }
+            }
 
             // Per entity, independently (so split over the cores): |t|^2, b = <y_e, t> and G = <y_e, y_e'>.
             targetNorm.withUnsafeMutableBufferPointer { norm in
             alignment.withUnsafeMutableBufferPointer { align in
             gram.withUnsafeMutableBufferPointer { gramBuffer in
-                let norm = norm.baseAddress!, align = align.baseAddress!, gramBase = gramBuffer.baseAddress!
+                let norm = norm.baseAddress!, align = align.baseAddress!, gram = gramBuffer.baseAddress!
                 Parallel.forEachChunk(n, minimumChunk: 512) { entities in
                     for r in entities {
                         let t = teacher + r * p, yr = y + r * e * p
                         norm[r] = VectorKernels.dot(t, t, stride: p)
                         for k in 0..<e {
-                            align[r * e + k] = VectorKernels.dot(yr + k * p, t, stride: p)
+                            align[r][k] = VectorKernels.dot(yr + k * p, t, stride: p)
                             for l in k..<e {
                                 let g = VectorKernels.dot(yr + k * p, yr + l * p, stride: p)
-                                gramBase[(r * e + k) * e + l] = g
-                                gramBase[(r * e + l) * e + k] = g
+                                gram[r * 8 + k][l] = g
+                                gram[r * 8 + l][k] = g
                             }
                         }
                     }
@@ -113,52 +124,42 @@ struct DistillationExperts {
             }
             }
 
-            // Per row: a fresh choice z, the row's loss, d(loss)/dz, and the sums over rows the backward pass needs.
-            // The rows are cut into two fixed halves with noise streams of their own, run side by side, and their
-            // sums added in a fixed order: the result does not depend on the number of cores.
-            let halves = [0..<(rowEntity.count / 2), (rowEntity.count / 2)..<rowEntity.count]
+            // Per row: a fresh choice z, the row's loss, and the sums over rows the backward pass needs. The rows are
+            // grouped by entity (a counting sort), and the entities cut into two fixed halves of about equal rows, run
+            // side by side with noise streams of their own: the result does not depend on the number of cores.
+            var rowStart = [Int32](repeating: 0, count: n + 1)
+            for r in rowEntity { rowStart[Int(r) + 1] += 1 }
+            for r in 0..<n { rowStart[r + 1] += rowStart[r] }
+            var groupedWeight = [Float](repeating: 0, count: rowEntity.count), next = rowStart
+            for (row, r) in rowEntity.enumerated() {
+                groupedWeight[Int(next[Int(r)])] = rowWeight[row]
+                next[Int(r)] += 1
+            }
+            let split = rowStart.firstIndex { Int($0) >= rowEntity.count / 2 } ?? n
+            let halves = [0..<split, split..<n]
             let streams = halves.map { _ in RandomSource(seed: random.next()) }
-            // Each half's sums, side by side in one buffer each, so the two threads never share an array.
-            var partMass = [Float](repeating: 0, count: 2 * n * e), partMoment = [Float](repeating: 0, count: 2 * n * e * e)
-            var partGradient = [Float](repeating: 0, count: 2 * n * e), partLoss = [Double](repeating: 0, count: 2)
-            logProbabilities.withUnsafeBufferPointer { logA in
+            var partLoss = [Double](repeating: 0, count: 2)
+            paddedLogProbabilities.withUnsafeBufferPointer { logA in
+            paddedProbabilities.withUnsafeBufferPointer { paddedA in
             gram.withUnsafeBufferPointer { gram in
             alignment.withUnsafeBufferPointer { alignment in
             targetNorm.withUnsafeBufferPointer { targetNorm in
-            rowEntity.withUnsafeBufferPointer { rowEntity in
-            rowWeight.withUnsafeBufferPointer { rowWeight in
-            partMass.withUnsafeMutableBufferPointer { partMass in
-            partMoment.withUnsafeMutableBufferPointer { partMoment in
-            partGradient.withUnsafeMutableBufferPointer { partGradient in
+            rowStart.withUnsafeBufferPointer { rowStart in
+            groupedWeight.withUnsafeBufferPointer { groupedWeight in
+            choiceMass.withUnsafeMutableBufferPointer { mass in
+            choiceMoment.withUnsafeMutableBufferPointer { moment in
+            paddedGradient.withUnsafeMutableBufferPointer { gradient in
             partLoss.withUnsafeMutableBufferPointer { partLoss in
+                let kernel = ExpertChoiceRows(experts: e, inverseTemperature: 1 / gate.temperature,
+                                              logProbabilities: logA.baseAddress!, probabilities: paddedA.baseAddress!,
+                                              gram: gram.baseAddress!, alignment: alignment.baseAddress!,
+                                              targetNorm: targetNorm.baseAddress!)
                 Parallel.run(chunks: 2) { half in
-                    let mass = partMass.baseAddress! + half * n * e, moment = partMoment.baseAddress! + half * n * e * e
-                    let da = partGradient.baseAddress! + half * n * e
                     var noise = streams[half]
-                    var z = [Float](repeating: 0, count: e), dz = z
-                    var halfLoss = 0.0
-                    z.withUnsafeMutableBufferPointer { z in
-                    dz.withUnsafeMutableBufferPointer { dz in
-                        let z = z.baseAddress!, dz = dz.baseAddress!
-                        for row in halves[half] {
-                            let r = Int(rowEntity[row]), w = rowWeight[row]
-                            gate.select(logProbabilities: logA.baseAddress! + r * e, random: &noise, into: z)
-                            let b = r * e, g = r * e * e
-                            var value = targetNorm[r]
-                            for k in 0..<e {
-                                var gz: Float = 0
-                                for l in 0..<e { gz += gram[g + k * e + l] * z[l] }
-                                value += z[k] * (gz - 2 * alignment[b + k])
-                                dz[k] = 2 * w * (gz - alignment[b + k])
-                                mass[b + k] += w * z[k]
-                                for l in 0..<e { moment[g + k * e + l] += w * z[k] * z[l] }
-                            }
-                            halfLoss += Double(w * value)
-                            gate.accumulateSelectionGradient(a + r * e, choice: z, gradient: dz, into: da + b)
-                        }
-                    }
-                    }
-                    partLoss[half] = halfLoss
+                    partLoss[half] = kernel.run(halves[half], rowStart: rowStart.baseAddress!,
+                                                rowWeight: groupedWeight.baseAddress!, noise: &noise,
+                                                mass: mass.baseAddress!, moment: moment.baseAddress!,
+                                                probabilityGradient: gradient.baseAddress!)
                 }
             }
             }
@@ -170,11 +171,10 @@ struct DistillationExperts {
             }
             }
             }
-            for k in 0..<(n * e) {
-                choiceMass[k] = partMass[k] + partMass[n * e + k]
-                probabilityGradient[k] = partGradient[k] + partGradient[n * e + k]
             }
-            for k in 0..<(n * e * e) { choiceMoment[k] = partMoment[k] + partMoment[n * e * e + k] }
+            for r in 0..<n {
+                for k in 0..<e { probabilityGradient[r * e + k] = paddedGradient[r][k] }
+            }
             loss = partLoss[0] + partLoss[1]
 
             // d(loss)/dy_e = -2 (sum w z_e) t + 2 sum_e' (sum w z_e z_e') y_e', through the output ReLU.
@@ -189,8 +189,8 @@ struct DistillationExperts {
                             for k in 0..<e {
                                 let out = dyr + k * p
                                 out.update(repeating: 0, count: p)
-                                VectorKernels.axpy(-2 * mass[r * e + k], t, out, stride: p)
-                                for l in 0..<e { VectorKernels.axpy(2 * moment[(r * e + k) * e + l], yr + l * p, out, stride: p) }
+                                VectorKernels.axpy(-2 * mass[r][k], t, out, stride: p)
+                                for l in 0..<e { VectorKernels.axpy(2 * moment[r * 8 + k][l], yr + l * p, out, stride: p) }
                                 let own = yr + k * p
                                 for c in 0..<p { out[c] = own[c] > 0 ? out[c] : 0 }
                             }

@@ -24,6 +24,15 @@ public enum DistillationMethod: Codable, Hashable, Sendable {
 
     /// Every method's name, lower-cased, for matching command-line values.
     public static let names = ["unkd", "rd", "cd", "de-rrd", "htd"]
+
+    /// Throws `UnKDError.invalidArgument` for settings the implementation cannot run (checked before any training,
+    /// so that a bad `--spec` fails with a message instead of a crash): DE-RRD's expert count must be 1...8.
+    public func validate() throws {
+        if case let .deRRD(configuration) = self, !(1...ExpertChoiceRows.maximumExperts).contains(configuration.experts) {
+            throw UnKDError.invalidArgument(
+                "DE-RRD takes 1 to \(ExpertChoiceRows.maximumExperts) experts per side, not \(configuration.experts)")
+        }
+    }
 }
 
 /// The teacher a student learns from: a model of the same dataset and split, identified by how it was trained.

@@ -135,6 +135,7 @@ public final class Workspace {
         }
         let label = spec.label
         // A student's teacher is obtained (trained once, then loaded) before the student starts.
+        try spec.distillation?.method.validate()
         let term = try spec.teacherSpec.map { teacherSpec -> DistillationTerm in
             let teacher = try trainedModel(teacherSpec)
             progress("preparing \(spec.distillation!.method.name) from the teacher")
