@@ -156,10 +156,14 @@ public final class DERRDDistiller: DistillationTerm {
         guard n > 0 else { return 0 }
         var student = [Float](repeating: 0, count: n * ds), teacher = [Float](repeating: 0, count: n * p)
         teacherEgo.values.withUnsafeBufferPointer { source in
+        student.withUnsafeMutableBufferPointer { student in
+        teacher.withUnsafeMutableBufferPointer { teacher in
             for (r, row) in rows.tableRows.enumerated() {
-                for c in 0..<ds { student[r * ds + c] = ego[Int(row) * stride + c] }
-                for c in 0..<dt { teacher[r * p + c] = source[Int(row) * teacherEgo.stride + c] }
+                (student.baseAddress! + r * ds).update(from: ego + Int(row) * stride, count: ds)
+                (teacher.baseAddress! + r * p).update(from: source.baseAddress! + Int(row) * teacherEgo.stride, count: dt)
             }
+        }
+        }
         }
         var studentGradient = [Float](repeating: 0, count: n * ds)
         let loss = networks.withBuffers { p, g in

@@ -128,12 +128,22 @@ struct DistillationExperts {
             // grouped by entity (a counting sort), and the entities cut into two fixed halves of about equal rows, run
             // side by side with noise streams of their own: the result does not depend on the number of cores.
             var rowStart = [Int32](repeating: 0, count: n + 1)
-            for r in rowEntity { rowStart[Int(r) + 1] += 1 }
-            for r in 0..<n { rowStart[r + 1] += rowStart[r] }
-            var groupedWeight = [Float](repeating: 0, count: rowEntity.count), next = rowStart
-            for (row, r) in rowEntity.enumerated() {
-                groupedWeight[Int(next[Int(r)])] = rowWeight[row]
-                next[Int(r)] += 1
+            var groupedWeight = [Float](repeating: 0, count: rowEntity.count)
+            rowStart.withUnsafeMutableBufferPointer { start in
+            rowEntity.withUnsafeBufferPointer { entity in
+            rowWeight.withUnsafeBufferPointer { weight in
+            groupedWeight.withUnsafeMutableBufferPointer { grouped in
+                for r in entity { start[Int(r) + 1] += 1 }
+                for r in 0..<n { start[r + 1] += start[r] }
+                var next = Array(start.prefix(n))
+                for row in entity.indices {
+                    let r = Int(entity[row])
+                    grouped[Int(next[r])] = weight[row]
+                    next[r] += 1
+                }
+            }
+            }
+            }
             }
             let split = rowStart.firstIndex { Int($0) >= rowEntity.count / 2 } ?? n
             let halves = [0..<split, split..<n]
@@ -186,13 +196,20 @@ struct DistillationExperts {
                     Parallel.forEachChunk(n, minimumChunk: 512) { entities in
                         for r in entities {
                             let t = teacher + r * p, yr = y + r * e * p, dyr = dy + r * e * p
+                            // Eight columns at a time, summed in registers and stored once.
                             for k in 0..<e {
-                                let out = dyr + k * p
-                                out.update(repeating: 0, count: p)
-                                VectorKernels.axpy(-2 * mass[r][k], t, out, stride: p)
-                                for l in 0..<e { VectorKernels.axpy(2 * moment[r * 8 + k][l], yr + l * p, out, stride: p) }
-                                let own = yr + k * p
-                                for c in 0..<p { out[c] = own[c] > 0 ? out[c] : 0 }
+                                let out = dyr + k * p, own = yr + k * p
+                                let toTarget = SIMD8<Float>(repeating: -2 * mass[r][k]), toOutputs = 2 * moment[r * 8 + k]
+                                for c in Swift.stride(from: 0, to: p, by: 8) {
+                                    var sum = toTarget * UnsafeRawPointer(t + c).loadUnaligned(as: SIMD8<Float>.self)
+                                    for l in 0..<e {
+                                        sum.addProduct(SIMD8(repeating: toOutputs[l]),
+                                                       UnsafeRawPointer(yr + l * p + c).loadUnaligned(as: SIMD8<Float>.self))
+                                    }
+                                    let ownValue = UnsafeRawPointer(own + c).loadUnaligned(as: SIMD8<Float>.self)
+                                    UnsafeMutableRawPointer(out + c).storeBytes(of: sum.replacing(with: 0, where: ownValue .<= 0),
+                                                                                as: SIMD8<Float>.self)
+                                }
                             }
                         }
                     }
