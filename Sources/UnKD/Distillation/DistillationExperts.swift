@@ -81,7 +81,7 @@ struct DistillationExperts {
         var probabilities = [Float](repeating: 0, count: n * e)
         // The per-row loop's inputs and sums, one SIMD8 per entity and expert slot (`ExpertChoiceRows`'s layout).
         var paddedLogProbabilities = [SIMD8<Float>](repeating: SIMD8(), count: n)
-        var paddedProbabilities = [SIMD8<Float>](repeating: SIMD8(repeating: 1), count: n)
+        var paddedProbabilities = [SIMD8<Float>](repeating: SIMD8(), count: n)
         var gram = [SIMD8<Float>](repeating: SIMD8(), count: n * 8), alignment = [SIMD8<Float>](repeating: SIMD8(), count: n)
         var targetNorm = [Float](repeating: 0, count: n)
         // Per entity: sum_rows w z (E) and sum_rows w z zᵀ (E x E), and d(loss)/d(probabilities).

@@ -29,13 +29,6 @@ struct AssignmentNetwork {
         Self.softmax(z, count: options)
     }
 
-    /// The same draw from log(a + 1e-10), for an entity chosen for many times in one step (its logarithms are taken
-    /// once). `logProbabilities` may be `z` itself.
-    func select(logProbabilities: UnsafePointer<Float>, random: inout RandomSource, into z: UnsafeMutablePointer<Float>) {
-        for k in 0..<options { z[k] = (logProbabilities[k] + random.gumbelFloat()) / temperature }
-        Self.softmax(z, count: options)
-    }
-
     /// Adds d(loss)/da into `da`, given the choice z made from a and d(loss)/dz.
     func accumulateSelectionGradient(_ a: UnsafePointer<Float>, choice z: UnsafePointer<Float>, gradient dz: UnsafePointer<Float>,
                                      into da: UnsafeMutablePointer<Float>) {

@@ -15,7 +15,7 @@ struct ExpertChoiceRows {
     let inverseTemperature: Float
     /// Per entity: log(a + 1e-10).
     let logProbabilities: UnsafePointer<SIMD8<Float>>
-    /// Per entity: a, padded with 1 (the padding's gradient is then 0 / 1).
+    /// Per entity: a (padding lanes are never read).
     let probabilities: UnsafePointer<SIMD8<Float>>
     /// Per entity: G, 8 rows of 8.
     let gram: UnsafePointer<SIMD8<Float>>
@@ -25,8 +25,8 @@ struct ExpertChoiceRows {
     let targetNorm: UnsafePointer<Float>
 
     /// Runs the rows of `entities`, which are grouped by entity: entity r's rows are the positions
-    /// `rowStart[r]..<rowStart[r + 1]`, with weights `rowWeight[position]`. Draws E noise values per row from `noise`
-    /// in position order, and writes per entity sum w z into `mass`, sum w z zᵀ into `moment` (8 rows of 8) and
+    /// `rowStart[r]..<rowStart[r + 1]`, with weights `rowWeight[position]`. Draws E noise values per row from `noise`,
+    /// eight rows at a time (expert by expert, and row by row within an expert), and writes per entity sum w z into `mass`, sum w z zᵀ into `moment` (8 rows of 8) and
     /// d(loss)/da into `probabilityGradient`. Returns sum w ||t - sum_e z_e y_e||^2.
     ///
     /// Rows come grouped so that an entity's data is loaded once and its sums stay in the L1 cache: taken in batch

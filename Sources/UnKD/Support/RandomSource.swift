@@ -84,12 +84,9 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         return -_log(-_log(u))
     }
 
-    /// A standard Gumbel draw in single precision, for hot loops: -log(-log(u)) with u uniform on the 2^24 - 1 floats
-    /// k / 2^24, k = 1..<2^24 (so neither logarithm meets 0).
-    public mutating func gumbelFloat() -> Float { Self.gumbel(bits: gumbelBits()) }
-
-    /// The random part of `gumbelFloat()`, k uniform on 1..<2^24: drawn in order on one thread, it can be turned into
-    /// noise on another (`gumbel(bits:)`), with the same result.
+    /// The random part of a standard Gumbel draw in single precision, for hot loops: k uniform on 1..<2^24, to be
+    /// turned into -log(-log(u)) with u = k / 2^24 (so neither logarithm meets 0) by `gumbel(bits:)`, or eight at a
+    /// time by `VectorMath.gumbel(bits:)`. Drawn in order on one thread, the bits can become noise on another.
     @inlinable @inline(__always)
     public mutating func gumbelBits() -> UInt32 {
         var k: UInt64 = 0
