@@ -55,8 +55,7 @@ struct ExpertChoiceRows {
             while position < end {
                 // Up to eight rows; missing ones get weight 0 and the noise of u = 1/2, and draw nothing.
                 let count = min(8, end - position)
-                var w = SIMD8<Float>()
-                for j in 0..<count { w[j] = rowWeight[position + j] }
+                let w = LogisticKernels.load(rowWeight + position, lanes: count)
                 for k in 0..<e {
                     for j in 0..<count { bits[k * 8 + j] = noise.gumbelBits() }
                     for j in count..<8 { bits[k * 8 + j] = 1 << 23 }
@@ -72,7 +71,7 @@ struct ExpertChoiceRows {
                 }
                 var total = SIMD8<Float>()
                 for k in 0..<e {
-                    z[k] = VectorMath.exp(z[k] - top)
+                    z[k] = VectorMath.expOfNonPositive(z[k] - top)
                     total += z[k]
                 }
                 let scale = 1 / total

@@ -2,9 +2,9 @@
 ///
 /// Pairwise distillation evaluates this for every pair of every user at every step the user is in (about twenty
 /// million times an epoch on MovieLens-1M), where the scalar `expf` and `logf` of the C library cost more than the
-/// inner products. Here the exponential and the logarithm are short polynomials on `SIMD8<Float>` lanes, in the manner
-/// of the Cephes single-precision routines: within 5e-7 relative error of the exact values over the whole range
-/// (checked against `Double` in the tests), with no table lookups and no branches.
+/// inner products. Here the exponential (`VectorMath.expOfNonPositive`) and the logarithm are short polynomials on
+/// `SIMD8<Float>` lanes, in the manner of the Cephes single-precision routines: within 5e-7 relative error of the exact
+/// values over the whole range (checked against `Double` in the tests), with no table lookups and no branches.
 public enum LogisticKernels {
     /// softplus(-x) and sigmoid(-x) of each lane: the BPR loss of a margin x and minus its derivative.
     ///
@@ -14,35 +14,11 @@ public enum LogisticKernels {
     public static func softplusAndSigmoidOfNegative(_ x: SIMD8<Float>)
         -> (softplus: SIMD8<Float>, sigmoid: SIMD8<Float>) {
         let magnitude = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7fff_ffff, to: SIMD8<Float>.self)
-        let t = expOfNonPositive(-magnitude)
+        let t = VectorMath.expOfNonPositive(-magnitude)
         let softplus = (-x).replacing(with: 0, where: x .> 0) + log1pOfUnit(t)
         let inverse = 1 / (1 + t)
         let sigmoid = inverse.replacing(with: t * inverse, where: x .> 0)
         return (softplus, sigmoid)
-    }
-
-    /// exp(y) for y <= 0; below -87.3 the result is held at exp(-87.3) ≈ 1.2e-38 instead of going subnormal.
-    ///
-    /// y = n ln 2 + r with n an integer and |r| <= ln 2 / 2; exp(r) is a degree-7 polynomial (Cephes `expf`), and
-    /// 2^n is built in the exponent bits. ln 2 is split in two parts so that y - n ln 2 is exact.
-    @inlinable @inline(__always)
-    public static func expOfNonPositive(_ y: SIMD8<Float>) -> SIMD8<Float> {
-        let y = y.replacing(with: -87.3, where: y .< -87.3)
-        // Adding 1.5 x 2^23 rounds y / ln 2 to the nearest integer and leaves it in the low mantissa bits.
-        let shifter = SIMD8<Float>(repeating: 12_582_912)
-        let shifted = shifter.addingProduct(y, 1.442_695_04)
-        let n = shifted - shifter
-        let r = y.addingProduct(n, -0.693_359_375).addingProduct(n, 2.121_944_4e-4)
-        var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
-        p = SIMD8(repeating: 1.398_199_95e-3).addingProduct(p, r)
-        p = SIMD8(repeating: 8.333_451_9e-3).addingProduct(p, r)
-        p = SIMD8(repeating: 4.166_579_59e-2).addingProduct(p, r)
-        p = SIMD8(repeating: 1.666_666_55e-1).addingProduct(p, r)
-        p = SIMD8(repeating: 5.000_000_12e-1).addingProduct(p, r)
-        let expR = (r + 1).addingProduct(p, r * r)
-        let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(shifter, to: SIMD8<Int32>.self)
-        let twoToN = unsafeBitCast((integer &+ 127) &<< 23, to: SIMD8<Float>.self)
-        return expR * twoToN
     }
 
     /// log(1 + t) for t in [0, 1], accurate for tiny t as well (no rounding of 1 + t).

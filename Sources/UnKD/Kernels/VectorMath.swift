@@ -1,6 +1,6 @@
-/// Logarithm and exponential on eight floats at once, for the loops that draw Gumbel noise and take softmaxes millions
-/// of times per epoch (DE's expert choice). The C library's `logf` and `expf` work one float per call; these work on a
-/// whole `SIMD8<Float>` register with a handful of fused multiply-adds.
+/// Logarithm and exponential on eight floats at once, for the loops that evaluate them millions of times per epoch
+/// (the pairwise losses of `LogisticKernels`, DE's Gumbel-softmax expert choice). The C library's `logf` and `expf`
+/// work one float per call; these work on a whole `SIMD8<Float>` register with a handful of fused multiply-adds.
 ///
 /// Both reduce the argument to a small interval and sum a short series there; both are within a few units in the last
 /// place of the correctly rounded result over the ranges stated (the tests compare them with the C library's).
@@ -36,29 +36,27 @@ public enum VectorMath {
         return exponent * ln2High + (2 * s * series + exponent * ln2Low)
     }
 
-    /// e^x; 0 for x below -87.3 (where e^x leaves the normal floats), and x must be at most 88.
+    /// exp(y) for y <= 0; below -87.3 the result is held at exp(-87.3) ≈ 1.2e-38 instead of going subnormal.
     ///
-    /// Writes x = n ln 2 + r with n an integer and |r| <= ln 2 / 2, sums e^r's Taylor series to r⁷/7! (remainder
-    /// below 1e-8 relative), and multiplies by 2^n built directly as a bit pattern.
+    /// y = n ln 2 + r with n an integer and |r| <= ln 2 / 2; exp(r) is a degree-7 polynomial (Cephes `expf`), and
+    /// 2^n is built in the exponent bits. ln 2 is split in two parts so that y - n ln 2 is exact.
     @inlinable @inline(__always)
-    public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let lowest: Float = -87.3
-        let clamped = x.replacing(with: lowest, where: x .< lowest)
-        // Adding 1.5 * 2^23 rounds x / ln 2 to the nearest integer n and leaves n in the low bits of the pattern.
-        let shifted = clamped * 1.442_695_04 + magic
+    public static func expOfNonPositive(_ y: SIMD8<Float>) -> SIMD8<Float> {
+        let y = y.replacing(with: -87.3, where: y .< -87.3)
+        // Adding 1.5 x 2^23 rounds y / ln 2 to the nearest integer and leaves it in the low mantissa bits.
+        let shifted = magic.addingProduct(y, 1.442_695_04)
         let n = shifted - magic
-        let r = clamped - n * ln2High - n * ln2Low
-        var series: SIMD8<Float> = SIMD8(repeating: 1 / 5040)
-        series = series * r + 1 / 720
-        series = series * r + 1 / 120
-        series = series * r + 1 / 24
-        series = series * r + 1 / 6
-        series = series * r + 0.5
-        series = series * r + 1
-        series = series * r + 1
+        let r = y.addingProduct(n, -ln2High).addingProduct(n, -ln2Low)
+        var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+        p = SIMD8(repeating: 1.398_199_95e-3).addingProduct(p, r)
+        p = SIMD8(repeating: 8.333_451_9e-3).addingProduct(p, r)
+        p = SIMD8(repeating: 4.166_579_59e-2).addingProduct(p, r)
+        p = SIMD8(repeating: 1.666_666_55e-1).addingProduct(p, r)
+        p = SIMD8(repeating: 5.000_000_12e-1).addingProduct(p, r)
+        let expR = (r + 1).addingProduct(p, r * r)
         let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
-        let scale = unsafeBitCast((integer &+ 127) &<< 23, to: SIMD8<Float>.self)
-        return (series * scale).replacing(with: 0, where: x .< lowest)
+        let twoToN = unsafeBitCast((integer &+ 127) &<< 23, to: SIMD8<Float>.self)
+        return expR * twoToN
     }
 
     /// Standard Gumbel noise -log(-log u) for the uniform draws u = k / 2^24 of `RandomSource.gumbelBits()`
