@@ -52,12 +52,19 @@ extension LogisticKernels {
     public static func bprLossAndSlopes(_ x: UnsafeMutablePointer<Float>, count: Int, scale: Float) -> Float {
         var total = SIMD8<Float>()
         var p = 0
-        while p < count {
-            let n = min(8, count - p)
+        while p + 8 <= count {
+            let (loss, sigmoid) = softplusAndSigmoidOfNegative(load(x + p, lanes: 8))
+            total += loss
+            store(sigmoid * -scale, lanes: 8, to: x + p)
+            p += 8
+        }
+        // The tail's empty lanes hold margin 0, whose loss (log 2) must not count. The mask is built only here: a
+        // lane-index comparison compiles to a lane-by-lane loop that stalled every vector when it ran on all of them.
+        if p < count {
+            let n = count - p
             let (loss, sigmoid) = softplusAndSigmoidOfNegative(load(x + p, lanes: n))
             total += loss.replacing(with: 0, where: SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(n))
             store(sigmoid * -scale, lanes: n, to: x + p)
-            p += 8
         }
         return total.sum()
     }

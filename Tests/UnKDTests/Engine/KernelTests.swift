@@ -76,11 +76,15 @@ final class KernelTests: XCTestCase {
         assertClose(total, expectedTotal, relative: 1e-6)
     }
 
-    /// Random rows of stride 24 (a block of 16 columns and one of 8), lists of 19 entries (two groups of eight and a
-    /// tail), an item repeated, pairs and plain lists.
+    /// Random rows of stride 24 (a block of 16 columns and one of 8) and of stride 16 (a student of dimension 10),
+    /// lists of 19 entries (two groups of eight and a tail), an item repeated, pairs and plain lists.
     func testListScoresAndBackwardMatchLoops() {
+        for stride in [24, 16] { checkListScoresAndBackward(stride: stride) }
+    }
+
+    func checkListScoresAndBackward(stride: Int) {
         var random = RandomSource(seed: 5)
-        let stride = 24, itemCount = 7, count = 19
+        let itemCount = 7, count = 19
         let rows = (0..<(itemCount * stride)).map { _ in Float(random.unit() * 2 - 1) }
         let x = (0..<stride).map { _ in Float(random.unit() * 2 - 1) }
         let plus: [Int32] = (0..<count).map { _ in Int32(random.below(itemCount)) }
@@ -107,7 +111,7 @@ final class KernelTests: XCTestCase {
             var expectedItems = [Double](repeating: 0, count: itemCount * stride)
             for p in 0..<count {
                 let expected = dot(row(plus[p]), x) - (pairs ? dot(row(minus[p]), x) : 0)
-                XCTAssertEqual(Double(scores[p]), expected, accuracy: 1e-5, "score \(p), pairs \(pairs)")
+                XCTAssertEqual(Double(scores[p]), expected, accuracy: 1e-5, "score \(p), pairs \(pairs), stride \(stride)")
                 for k in 0..<stride {
                     expectedUser[k] += Double(c[p]) * Double(rows[Int(plus[p]) * stride + k])
                     expectedItems[Int(plus[p]) * stride + k] += Double(c[p]) * Double(x[k])
