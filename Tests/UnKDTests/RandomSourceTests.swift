@@ -43,7 +43,9 @@ final class RandomSourceTests: XCTestCase {
     func testGumbelDrawsHaveTheStandardMoments() {
         var random = RandomSource(seed: 17)
         let count = 200_000, gamma = 0.5772156649, variance = Double.pi * Double.pi / 6
-        for draw in [{ (r: inout RandomSource) in r.gumbel() }, { (r: inout RandomSource) in Double(RandomSource.gumbel(bits: r.gumbelBits())) }] {
+        let double = { (r: inout RandomSource) in r.gumbel() }
+        let single = { (r: inout RandomSource) in Double(RandomSource.gumbel(bits: r.gumbelBits())) }
+        for draw in [double, single] {
             var sum = 0.0, squares = 0.0
             for _ in 0..<count {
                 let x = draw(&random)

@@ -26,8 +26,9 @@ struct ExpertChoiceRows {
 
     /// Runs the rows of `entities`, which are grouped by entity: entity r's rows are the positions
     /// `rowStart[r]..<rowStart[r + 1]`, with weights `rowWeight[position]`. Draws E noise values per row from `noise`,
-    /// eight rows at a time (expert by expert, and row by row within an expert), and writes per entity sum w z into `mass`, sum w z zᵀ into `moment` (8 rows of 8) and
-    /// d(loss)/da into `probabilityGradient`. Returns sum w ||t - sum_e z_e y_e||^2.
+    /// eight rows at a time (expert by expert, and row by row within an expert), and writes per entity sum w z into
+    /// `mass`, sum w z zᵀ into `moment` (8 rows of 8) and d(loss)/da into `probabilityGradient`. Returns
+    /// sum w ||t - sum_e z_e y_e||^2.
     ///
     /// Rows come grouped so that an entity's data is loaded once and its sums stay in the L1 cache: taken in batch
     /// order, each row would miss the cache for its entity's Gram matrix and sums.
@@ -55,7 +56,7 @@ struct ExpertChoiceRows {
             while position < end {
                 // Up to eight rows; missing ones get weight 0 and the noise of u = 1/2, and draw nothing.
                 let count = min(8, end - position)
-                let w = LogisticKernels.load(rowWeight + position, lanes: count)
+                let w = VectorKernels.load(rowWeight + position, lanes: count)
                 for k in 0..<e {
                     for j in 0..<count { bits[k * 8 + j] = noise.gumbelBits() }
                     for j in count..<8 { bits[k * 8 + j] = 1 << 23 }

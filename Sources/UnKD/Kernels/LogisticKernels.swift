@@ -53,18 +53,18 @@ extension LogisticKernels {
         var total = SIMD8<Float>()
         var p = 0
         while p + 8 <= count {
-            let (loss, sigmoid) = softplusAndSigmoidOfNegative(load(x + p, lanes: 8))
+            let (loss, sigmoid) = softplusAndSigmoidOfNegative(VectorKernels.load(x + p, lanes: 8))
             total += loss
-            store(sigmoid * -scale, lanes: 8, to: x + p)
+            VectorKernels.store(sigmoid * -scale, lanes: 8, to: x + p)
             p += 8
         }
         // The tail's empty lanes hold margin 0, whose loss (log 2) must not count. The mask is built only here: a
         // lane-index comparison compiles to a lane-by-lane loop that stalled every vector when it ran on all of them.
         if p < count {
             let n = count - p
-            let (loss, sigmoid) = softplusAndSigmoidOfNegative(load(x + p, lanes: n))
+            let (loss, sigmoid) = softplusAndSigmoidOfNegative(VectorKernels.load(x + p, lanes: n))
             total += loss.replacing(with: 0, where: SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= Int32(n))
-            store(sigmoid * -scale, lanes: n, to: x + p)
+            VectorKernels.store(sigmoid * -scale, lanes: n, to: x + p)
         }
         return total.sum()
     }
@@ -77,26 +77,10 @@ extension LogisticKernels {
         var p = 0
         while p < count {
             let n = min(8, count - p)
-            let (loss, slope) = softplusAndSigmoidOfNegative(load(x + p, lanes: n))
-            store(loss, lanes: n, to: softplus + p)
-            store(slope, lanes: n, to: sigmoid + p)
+            let (loss, slope) = softplusAndSigmoidOfNegative(VectorKernels.load(x + p, lanes: n))
+            VectorKernels.store(loss, lanes: n, to: softplus + p)
+            VectorKernels.store(slope, lanes: n, to: sigmoid + p)
             p += 8
         }
-    }
-
-    /// The first `lanes` (1...8) floats at `x`, the other lanes zero.
-    @inlinable @inline(__always)
-    static func load(_ x: UnsafePointer<Float>, lanes: Int) -> SIMD8<Float> {
-        if lanes == 8 { return UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self) }
-        var v = SIMD8<Float>()
-        for k in 0..<lanes { v[k] = x[k] }
-        return v
-    }
-
-    /// Writes the first `lanes` (1...8) lanes of `v` to `y`.
-    @inlinable @inline(__always)
-    static func store(_ v: SIMD8<Float>, lanes: Int, to y: UnsafeMutablePointer<Float>) {
-        if lanes == 8 { return UnsafeMutableRawPointer(y).storeBytes(of: v, as: SIMD8<Float>.self) }
-        for k in 0..<lanes { y[k] = v[k] }
     }
 }

@@ -100,6 +100,22 @@ public enum VectorKernels {
     /// Sum of squares of a padded row.
     @inlinable @inline(__always)
     public static func squaredNorm(_ a: UnsafePointer<Float>, stride: Int) -> Float { dot(a, a, stride: stride) }
+
+    /// The first `lanes` (1...8) floats at `x`, the other lanes zero.
+    @inlinable @inline(__always)
+    static func load(_ x: UnsafePointer<Float>, lanes: Int) -> SIMD8<Float> {
+        if lanes == 8 { return UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self) }
+        var v = SIMD8<Float>()
+        for k in 0..<lanes { v[k] = x[k] }
+        return v
+    }
+
+    /// Writes the first `lanes` (1...8) lanes of `v` to `y`.
+    @inlinable @inline(__always)
+    static func store(_ v: SIMD8<Float>, lanes: Int, to y: UnsafeMutablePointer<Float>) {
+        if lanes == 8 { return UnsafeMutableRawPointer(y).storeBytes(of: v, as: SIMD8<Float>.self) }
+        for k in 0..<lanes { y[k] = v[k] }
+    }
 }
 
 /// softplus(-x) and sigmoid(-x) together, from one exponential: the BPR loss of a margin x and (minus) its slope.

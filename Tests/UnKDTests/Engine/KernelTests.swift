@@ -82,7 +82,7 @@ final class KernelTests: XCTestCase {
         for stride in [24, 16] { checkListScoresAndBackward(stride: stride) }
     }
 
-    func checkListScoresAndBackward(stride: Int) {
+    private func checkListScoresAndBackward(stride: Int) {
         var random = RandomSource(seed: 5)
         let itemCount = 7, count = 19
         let rows = (0..<(itemCount * stride)).map { _ in Float(random.unit() * 2 - 1) }

@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 @testable import UnKD
 
-/// `VectorMath`'s logarithm and Gumbel noise against the C library, over the ranges their callers use (its exponential
-/// is checked in `KernelTests`), and `ExpertChoiceRows` against a direct computation of its rows.
+/// `VectorMath` against the C library, over the ranges its callers use (its exponential also against `Double`, in
+/// `KernelTests`), and `ExpertChoiceRows` against a direct computation of its rows.
 final class VectorMathTests: XCTestCase {
     /// The largest relative error of `vector` against `reference` over `inputs`, taken eight at a time.
     private func worstRelativeError(_ inputs: [Float], _ vector: (SIMD8<Float>) -> SIMD8<Float>,
@@ -28,6 +28,18 @@ final class VectorMathTests: XCTestCase {
         XCTAssertLessThan(worstRelativeError(inputs, VectorMath.log, logf), 4e-7)
         XCTAssertEqual(VectorMath.log(SIMD8(repeating: 1))[0], 0)
         XCTAssertEqual(VectorMath.log(SIMD8(repeating: 8))[3], 3 * Float(M_LN2), accuracy: 1e-6)
+    }
+
+    /// The exponential's contract is y <= 0 (softmax arguments after the maximum is taken off, logistic margins), so
+    /// it is checked there; far below, it is held at exp(-87.3) rather than going subnormal, never NaN.
+    func testExponentialMatchesTheCLibraryAndHoldsTheFarTail() {
+        let inputs: [Float] = (0..<8000).map { -87 * Float($0) / 8000 }
+        XCTAssertLessThan(worstRelativeError(inputs, VectorMath.expOfNonPositive, expf), 4e-7)
+        XCTAssertEqual(VectorMath.expOfNonPositive(SIMD8(repeating: 0))[0], 1)
+        let tail = VectorMath.expOfNonPositive(SIMD8(repeating: -1e29))
+        XCTAssertEqual(tail, SIMD8(repeating: VectorMath.expOfNonPositive(SIMD8(repeating: -87.3))[0]))
+        XCTAssertFalse(tail[0].isNaN)
+        XCTAssertLessThan(tail[0], 2e-38)
     }
 
     func testGumbelNoiseMatchesTheScalarDraw() {
