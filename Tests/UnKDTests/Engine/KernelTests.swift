@@ -19,14 +19,7 @@ final class KernelTests: XCTestCase {
         return x
     }()
 
-    func testExponentialAndLogarithmMatchDouble() {
-        for k in 0...8730 {
-            let y = -Float(k) / 100
-            let value = VectorMath.expOfNonPositive(SIMD8(repeating: y))[3]
-            assertClose(value, exp(Double(y)), "exp(\(y))")
-        }
-        assertClose(VectorMath.expOfNonPositive(SIMD8(repeating: -1000))[0], exp(Double(Float(-87.3))),
-                    "held at exp(-87.3) below")
+    func testLogarithmOfOnePlusMatchesDouble() {
         var t: [Float] = [0, 1e-30, 1e-12, 1e-7, 0.414_213_5, 0.414_213_6, 1]
         for k in 1..<1000 { t.append(Float(k) / 1000) }
         for value in t {

@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 @testable import UnKD
 
-/// `VectorMath` against the C library, over the ranges its callers use (its exponential also against `Double`, in
-/// `KernelTests`), and `ExpertChoiceRows` against a direct computation of its rows.
+/// `VectorMath` against the C library (its exponential also against `Double`), over the ranges its callers use, and
+/// `ExpertChoiceRows` against a direct computation of its rows.
 final class VectorMathTests: XCTestCase {
     /// The largest relative error of `vector` against `reference` over `inputs`, taken eight at a time.
     private func worstRelativeError(_ inputs: [Float], _ vector: (SIMD8<Float>) -> SIMD8<Float>,
@@ -32,9 +32,18 @@ final class VectorMathTests: XCTestCase {
 
     /// The exponential's contract is y <= 0 (softmax arguments after the maximum is taken off, logistic margins), so
     /// it is checked there; far below, it is held at exp(-87.3) rather than going subnormal, never NaN.
-    func testExponentialMatchesTheCLibraryAndHoldsTheFarTail() {
+    func testExponentialMatchesTheCLibraryAndDoubleAndHoldsTheFarTail() {
         let inputs: [Float] = (0..<8000).map { -87 * Float($0) / 8000 }
         XCTAssertLessThan(worstRelativeError(inputs, VectorMath.expOfNonPositive, expf), 4e-7)
+        // Against Double down to -87.3, the last argument with a normal result; the relative error floors at 1e-37.
+        for k in 0...8730 {
+            let y = -Float(k) / 100, expected = exp(Double(y))
+            let value = Double(VectorMath.expOfNonPositive(SIMD8(repeating: y))[3])
+            XCTAssertLessThanOrEqual(abs(value - expected) / max(expected, 1e-37), 4e-7, "exp(\(y))")
+        }
+        let held = exp(Double(Float(-87.3)))
+        let farBelow = Double(VectorMath.expOfNonPositive(SIMD8(repeating: -1000))[0])
+        XCTAssertLessThanOrEqual(abs(farBelow - held) / held, 4e-7, "held at exp(-87.3) below")
         XCTAssertEqual(VectorMath.expOfNonPositive(SIMD8(repeating: 0))[0], 1)
         let tail = VectorMath.expOfNonPositive(SIMD8(repeating: -1e29))
         XCTAssertEqual(tail, SIMD8(repeating: VectorMath.expOfNonPositive(SIMD8(repeating: -87.3))[0]))
