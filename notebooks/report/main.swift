@@ -24,8 +24,10 @@
  the threshold rather than with the data. Where seeds allow, a paired t-test over seeds says whether a difference is
  larger than the seed-to-seed noise.
 
- The report ends with the tuning tables: for each method tuned so far, every setting's validation score and the one
- chosen, so a reader can see how much of each comparison is the method and how much its weight.
+ After the claims come the runs: which ran and how long they took, and which are still to run, cell by cell, with
+ an estimate of the time they need from the finished runs of the same cell, so that a partial grid says plainly what
+ it lacks. The report ends with the tuning tables: for each method tuned so far, every setting's validation score and
+ the one chosen, so a reader can see how much of each comparison is the method and how much its weight.
 */
 import ArgumentParser
 import Foundation
@@ -86,6 +88,7 @@ struct Report: ParsableCommand {
         }
         text += "## What ran, and how long it took\n\n"
         text += evidence.inventory.rendered(.markdown) + "\n"
+        text += "## What is still to run\n\n" + evidence.stillToRun(runs, seeds: seedList.count)
         for (title, file, note) in [
             ("Table 2: the datasets", "table2", "`swift run -c release table2 --data ml-1m=PATH --data citeulike=PATH`"),
             ("Table 1: group Recall@10 of existing distillation methods", "table1", "`swift run -c release table1 --cached`"),
@@ -371,6 +374,53 @@ struct Evidence {
             table.append([parts[0], parts[1], "all runs", "", String(format: "%.0f (%.1f h)", minutes, minutes / 60)])
         }
         return table
+    }
+
+    /// The planned runs of the tables' and Figure 5's cells, in the datasets that ran, which have no result yet, per
+    /// cell, each cell's missing runs timed by the mean of its finished ones; then the total and how to go on. A dataset
+    /// with no runs at all is left out, as in the claims. The PD teacher has no row of its own in the tables: it is
+    /// trained by the first PD-CD or PD-HTD run of its seed.
+    func stillToRun(_ planned: [GridRun], seeds: Int) -> String {
+        var table = TextTable(header: ["dataset", "backbone", "method", "seeds finished", "seeds to run", "estimated time (min)"])
+        var order: [(dataset: String, backbone: Backbone, cell: String)] = []
+        var missing: [String: [GridRun]] = [:]
+        let rows = Set(PaperGrid.table3Methods + PaperGrid.table4Methods)
+        for run in planned where grid.hasResults(run.spec.dataset) && (rows.contains(run.cell) || run.cell.hasPrefix("UnKD K=")) {
+            let key = "\(run.spec.dataset)/\(run.backbone.rawValue)/\(run.cell)"
+            let finished = grid.results(run.spec.dataset, run.backbone, run.cell)
+            guard !finished.contains(where: { $0.spec.seed == run.spec.seed }) else { continue }
+            if missing[key] == nil { order.append((run.spec.dataset, run.backbone, run.cell)) }
+            missing[key, default: []].append(run)
+        }
+        guard !order.isEmpty else { return "Nothing: every planned run of the datasets available here has finished.\n\n" }
+        // A run that serves two cells (UnKD with K = 4 is also Figure 5's K = 4) is timed once.
+        var counted = Set<String>()
+        var minutes = 0.0, untimed = 0, runCount = 0
+        for (dataset, backbone, cell) in order {
+            let runs = missing["\(dataset)/\(backbone.rawValue)/\(cell)"]!
+            let fresh = runs.filter { counted.insert(ResultStore.key($0.spec)).inserted }
+            let finished = grid.results(dataset, backbone, cell)
+            let estimate: String
+            if fresh.isEmpty {
+                estimate = "(counted above)"
+            } else if let mean = Statistics.mean(finished.map { $0.history.seconds / 60 }) {
+                minutes += mean * Double(fresh.count)
+                estimate = String(format: "%.0f", mean * Double(fresh.count))
+            } else {
+                untimed += fresh.count
+                estimate = "- (no finished run to time by)"
+            }
+            runCount += fresh.count
+            table.append([dataset, backbone.rawValue, cell, "\(finished.count) of \(seeds)",
+                          runs.map { "\($0.spec.seed)" }.joined(separator: ", "), estimate])
+        }
+        return table.rendered(.markdown) + "\n"
+            + String(format: "%d runs to go: about %.0f minutes (%.1f h) of training at the pace of the finished runs",
+                     runCount, minutes, minutes / 60)
+            + (untimed > 0 ? ", plus \(untimed) runs of cells with no finished run to time them by" : "")
+            + ". The table and figure notebooks train what is missing and skip what is stored (for example "
+            + "`swift run -c release table3 --dataset ml-1m --backbone lightgcn --data ml-1m=PATH`), and with "
+            + "`--list-commands` they print the missing runs as one shell command each, to spread over machines.\n\n"
     }
 }
 
