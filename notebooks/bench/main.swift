@@ -28,7 +28,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Skip the LightGCN figures (the slowest).")
     var skipLightGCN = false
 
-    @Option(help: "Time only the model or distillation method with this label (e.g. mf-d10, lightgcn-d100-l1, de-rrd), for profiling.")
+    @Option(help: "Time only the model or distillation method with this label (e.g. mf-d10, lightgcn-d100-l1, de-rrd), for profiling, or only the machine check (machine).")
     var only: String?
 
     @Option(help: "Output format: markdown or csv.")
@@ -48,6 +48,13 @@ struct Bench: ParsableCommand {
                                    validationUserFraction: DatasetCatalog.descriptor(dataset).validationUserFraction)
         Progress.say("\(dataset): \(split.train.interactionCount) training interactions; \(OpenBLASCore.description)")
         var table = TextTable(header: ["work", "median seconds", "runs", "target"])
+        if Parallel.workers > 1 && (only == nil || only == "machine") {
+            let (single, speedup) = twoCoreCeiling(runs: max(runs, 5))
+            table.append(["register-only arithmetic on one core (speed check of the machine)", String(format: "%.3f", single),
+                          "\(max(runs, 5))", ""])
+            table.append(["the same on two cores at once: speedup over one (2.00 = perfect)", String(format: "%.2f", speedup),
+                          "\(max(runs, 5))", ""])
+        }
         let training = TrainingConfiguration(learningRate: 1e-3, decay: 1e-3)
         var cases: [(ModelConfiguration, String)] = [
             (ModelConfiguration(backbone: .mf, dimension: 100), "<= 0.5"),
@@ -141,6 +148,56 @@ struct Bench: ParsableCommand {
     }
 
     func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+/*:
+ ## How much two cores can give here
+
+ The project's machine is a virtual one with two virtual cores, and the host does not always give each its own
+ physical core: a loop that never touches memory, eight independent chains of 8-lane multiply-adds, can take as long
+ on two cores at once as on one. So before the epochs, the benchmark times that loop on one core, then two copies of
+ it on both cores together, several times in turn. The single-core time says how fast the machine is this hour; the
+ speedup is the most any parallel region of an epoch can gain right now, which is what the two-core figures below
+ should be read against.
+*/
+    /// The median time of the register loop on one core, and the median over rounds of 2 x (one-core time) /
+    /// (two-core time): two copies of the loop run side by side on the `WorkerTeam`.
+    func twoCoreCeiling(runs: Int) -> (single: Double, speedup: Double) {
+        let rounds = 100_000_000
+        var singles: [Double] = [], speedups: [Double] = []
+        var sink: Float = 0
+        for _ in 0...runs {
+            var start = Date()
+            Parallel.run(chunks: 1) { _ in sink += registerArithmetic(rounds: rounds, seed: sink) }
+            let one = Date().timeIntervalSince(start)
+            var parts: [Float] = [0, 0]
+            start = Date()
+            parts.withUnsafeMutableBufferPointer { parts in
+                Parallel.run(chunks: 2) { k in parts[k] = registerArithmetic(rounds: rounds, seed: Float(k)) }
+            }
+            let two = Date().timeIntervalSince(start)
+            sink += parts[0] + parts[1]
+            singles.append(one)
+            speedups.append(2 * one / two)
+        }
+        // The first round warms the helper thread up and is not counted; `sink` keeps the work from being removed.
+        if sink.isNaN { Progress.say("register loop: \(sink)") }
+        Progress.say("register loop, two cores over one: \(speedups.dropFirst().map { String(format: "%.2f", $0) })")
+        return (median(Array(singles.dropFirst())), median(Array(speedups.dropFirst())))
+    }
+}
+
+/// `rounds` x 8 x 8 multiply-adds held in registers (eight independent chains, so the loop is limited by arithmetic
+/// throughput, not by latency or memory); returns a sum of the chains.
+@inline(never)
+func registerArithmetic(rounds: Int, seed: Float) -> Float {
+    let m = SIMD8<Float>(repeating: 0.999_999_9), c = SIMD8<Float>(repeating: 1e-7)
+    var a0 = SIMD8<Float>(repeating: seed), a1 = a0 + 1, a2 = a0 + 2, a3 = a0 + 3
+    var a4 = a0 + 4, a5 = a0 + 5, a6 = a0 + 6, a7 = a0 + 7
+    for _ in 0..<rounds {
+        a0 = c.addingProduct(a0, m); a1 = c.addingProduct(a1, m); a2 = c.addingProduct(a2, m); a3 = c.addingProduct(a3, m)
+        a4 = c.addingProduct(a4, m); a5 = c.addingProduct(a5, m); a6 = c.addingProduct(a6, m); a7 = c.addingProduct(a7, m)
+    }
+    return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7).sum()
 }
 
 /*:

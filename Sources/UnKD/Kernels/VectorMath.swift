@@ -74,7 +74,7 @@ public enum VectorMath {
     @usableFromInline static let magic = SIMD8<Float>(repeating: 12_582_912)
 
     /// The integers of `n` (each below 2^22 in magnitude) as floats.
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func float(_ n: SIMD8<Int32>) -> SIMD8<Float> {
         unsafeBitCast(n &+ unsafeBitCast(magic, to: SIMD8<Int32>.self), to: SIMD8<Float>.self) - magic
     }
