@@ -119,13 +119,15 @@ public struct GridOptions: ParsableArguments {
         return ([name] + datasets).joined(separator: "-")
     }
 
-    /// "mean ± CI", the paper's value in brackets, and the number of seeds when fewer than asked finished.
+    /// "mean ± CI" (the value alone from a single seed, which has no interval), the paper's value in brackets, and the
+    /// number of seeds when fewer than asked finished.
     public func cell(_ summary: SeedSummary, paper: Double?, decimals: Int = 4) -> String {
-        guard !summary.values.isEmpty else { return "not run" }
+        let n = summary.values.count
+        guard n > 0 else { return "not run" }
         let number = "%.\(decimals)f"
-        return String(format: "\(number) ± \(number)", summary.mean, summary.halfWidth)
+        return (n == 1 ? String(format: number, summary.mean) : String(format: "\(number) ± \(number)", summary.mean, summary.halfWidth))
             + (paper.map { String(format: " (\(number))", $0) } ?? "")
-            + (summary.values.count < seedList.count ? " [\(summary.values.count) seeds]" : "")
+            + (n < seedList.count ? (n == 1 ? " [1 seed]" : " [\(n) seeds]") : "")
     }
 }
 
