@@ -125,7 +125,9 @@ public struct GridOptions: ParsableArguments {
         let n = summary.values.count
         guard n > 0 else { return "not run" }
         let number = "%.\(decimals)f"
-        return (n == 1 ? String(format: number, summary.mean) : String(format: "\(number) ± \(number)", summary.mean, summary.halfWidth))
+        let value = n == 1 ? String(format: number, summary.mean)
+                           : String(format: "\(number) ± \(number)", summary.mean, summary.halfWidth)
+        return value
             + (paper.map { String(format: " (\(number))", $0) } ?? "")
             + (n < seedList.count ? (n == 1 ? " [1 seed]" : " [\(n) seeds]") : "")
     }

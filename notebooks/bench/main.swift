@@ -49,11 +49,12 @@ struct Bench: ParsableCommand {
         Progress.say("\(dataset): \(split.train.interactionCount) training interactions; \(OpenBLASCore.description)")
         var table = TextTable(header: ["work", "median seconds", "runs", "target"])
         if Parallel.workers > 1 && (only == nil || only == "machine") {
-            let (single, speedup) = twoCoreCeiling(runs: max(runs, 5))
+            let checkRuns = max(runs, 5)
+            let (single, speedup) = twoCoreCeiling(runs: checkRuns)
             table.append(["register-only arithmetic on one core (speed check of the machine)", String(format: "%.3f", single),
-                          "\(max(runs, 5))", ""])
+                          "\(checkRuns)", ""])
             table.append(["the same on two cores at once: speedup over one (2.00 = perfect)", String(format: "%.2f", speedup),
-                          "\(max(runs, 5))", ""])
+                          "\(checkRuns)", ""])
         }
         let training = TrainingConfiguration(learningRate: 1e-3, decay: 1e-3)
         var cases: [(ModelConfiguration, String)] = [
@@ -167,7 +168,7 @@ struct Bench: ParsableCommand {
         var sink: Float = 0
         for _ in 0...runs {
             var start = Date()
-            Parallel.run(chunks: 1) { _ in sink += registerArithmetic(rounds: rounds, seed: sink) }
+            sink += registerArithmetic(rounds: rounds, seed: sink)
             let one = Date().timeIntervalSince(start)
             var parts: [Float] = [0, 0]
             start = Date()

@@ -376,29 +376,30 @@ struct Evidence {
         return table
     }
 
-    /// The planned runs of the tables' and Figure 5's cells, in the datasets that ran, which have no result yet, per
-    /// cell, each cell's missing runs timed by the mean of its finished ones; then the total and how to go on. A dataset
-    /// with no runs at all is left out, as in the claims. The PD teacher has no row of its own in the tables: it is
+    /// The planned runs of the datasets that ran which have no result yet, per cell in the grid's order, each cell's
+    /// missing runs timed by the mean of its finished ones; then the total and how to go on. A dataset with no runs at
+    /// all is left out, as in the claims; so is the PD teacher, which has no row of its own in the tables and is
     /// trained by the first PD-CD or PD-HTD run of its seed.
     func stillToRun(_ planned: [GridRun], seeds: Int) -> String {
-        var table = TextTable(header: ["dataset", "backbone", "method", "seeds finished", "seeds to run", "estimated time (min)"])
-        var order: [(dataset: String, backbone: Backbone, cell: String)] = []
-        var missing: [String: [GridRun]] = [:]
-        let rows = Set(PaperGrid.table3Methods + PaperGrid.table4Methods)
-        for run in planned where grid.hasResults(run.spec.dataset) && (rows.contains(run.cell) || run.cell.hasPrefix("UnKD K=")) {
-            let key = "\(run.spec.dataset)/\(run.backbone.rawValue)/\(run.cell)"
-            let finished = grid.results(run.spec.dataset, run.backbone, run.cell)
-            guard !finished.contains(where: { $0.spec.seed == run.spec.seed }) else { continue }
-            if missing[key] == nil { order.append((run.spec.dataset, run.backbone, run.cell)) }
-            missing[key, default: []].append(run)
+        var cells: [(dataset: String, backbone: Backbone, cell: String, runs: [GridRun])] = []
+        var position: [String: Int] = [:]
+        for run in planned where run.cell != "PD teacher" && grid.hasResults(run.spec.dataset) {
+            let (dataset, backbone, cell) = (run.spec.dataset, run.backbone, run.cell)
+            guard !grid.results(dataset, backbone, cell).contains(where: { $0.spec.seed == run.spec.seed }) else { continue }
+            let key = GridResults.key(dataset, backbone, cell)
+            if position[key] == nil {
+                position[key] = cells.count
+                cells.append((dataset, backbone, cell, []))
+            }
+            cells[position[key]!].runs.append(run)
         }
-        guard !order.isEmpty else { return "Nothing: every planned run of the datasets available here has finished.\n\n" }
-        // A run that serves two cells (UnKD with K = 4 is also Figure 5's K = 4) is timed once.
+        guard !cells.isEmpty else { return "Nothing: every planned run of the datasets available here has finished.\n\n" }
+        var table = TextTable(header: ["dataset", "backbone", "method", "seeds finished", "seeds to run", "estimated time (min)"])
+        // A run that serves two cells (UnKD with K = 4 is also Figure 5's K = 4) is timed once, as in `inventory`.
         var counted = Set<String>()
         var minutes = 0.0, untimed = 0, runCount = 0
-        for (dataset, backbone, cell) in order {
-            let runs = missing["\(dataset)/\(backbone.rawValue)/\(cell)"]!
-            let fresh = runs.filter { counted.insert(ResultStore.key($0.spec)).inserted }
+        for (dataset, backbone, cell, runs) in cells {
+            let fresh = runs.filter { counted.insert($0.method + ResultStore.key($0.spec)).inserted }
             let finished = grid.results(dataset, backbone, cell)
             let estimate: String
             if fresh.isEmpty {

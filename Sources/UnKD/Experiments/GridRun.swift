@@ -108,7 +108,8 @@ public struct GridResults: Sendable {
         group.map { result.test.group($0, at: 10)?.recall } ?? result.test.at(10)?.recall
     }
 
-    static func key(_ dataset: String, _ backbone: Backbone, _ method: String) -> String {
+    /// The key of a cell in `cells`: "dataset/backbone/method".
+    public static func key(_ dataset: String, _ backbone: Backbone, _ method: String) -> String {
         "\(dataset)/\(backbone.rawValue)/\(method)"
     }
 
