@@ -1,5 +1,10 @@
 #include "pair_term_floor.h"
 
+/* The stand-in slope of a margin m (see the header): shaped like -weight x sigmoid(-m), cheaper than any logistic. */
+static inline float stand_in_slope(float m, float weight) {
+    return -weight * 0.5f * (1.0f - m / (1.0f + (m < 0 ? -m : m)));
+}
+
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
@@ -19,10 +24,7 @@ void unkd_pair_term_floor(const float *user, int count, const int32_t *positives
         s = _mm256_fmadd_ps(x1, _mm256_sub_ps(_mm256_loadu_ps(a + 8), _mm256_loadu_ps(b + 8)), s);
         slopes[p] = lane_sum(s);
     }
-    for (int p = 0; p < count; p++) {
-        float m = slopes[p];
-        slopes[p] = -weight * 0.5f * (1.0f - m / (1.0f + (m < 0 ? -m : m)));
-    }
+    for (int p = 0; p < count; p++) slopes[p] = stand_in_slope(slopes[p], weight);
     __m256 g0 = _mm256_setzero_ps(), g1 = _mm256_setzero_ps();
     for (int p = 0; p < count; p++) {
         const __m256 w = _mm256_set1_ps(slopes[p]);
@@ -47,8 +49,7 @@ void unkd_pair_term_floor(const float *user, int count, const int32_t *positives
         const float *a = items + (int64_t)positives[p] * 16, *b = items + (int64_t)negatives[p] * 16;
         float s = 0;
         for (int k = 0; k < 16; k++) s += user[k] * (a[k] - b[k]);
-        float m = s;
-        slopes[p] = -weight * 0.5f * (1.0f - m / (1.0f + (m < 0 ? -m : m)));
+        slopes[p] = stand_in_slope(s, weight);
     }
     for (int p = 0; p < count; p++) {
         const float w = slopes[p];

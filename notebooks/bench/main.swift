@@ -115,7 +115,7 @@ struct Bench: ParsableCommand {
             if let unkd = term as? UnKDDistiller {
                 let budget = "<= plain = \(String(format: "%.3f", plain))"
                 let (swift, c) = pairTermEpochs(unkd, train: split.train, userCount: data.userCount, itemCount: data.itemCount)
-                table.append(["UnKD pair term alone, one epoch: Swift kernels", String(format: "%.3f", median(swift)), "\(runs)", budget])
+                table.append(["UnKD pair term alone, one epoch: this package's code", String(format: "%.3f", median(swift)), "\(runs)", budget])
                 table.append(["the same: hand-written C lower bound", String(format: "%.3f", median(c)), "\(runs)", budget])
             }
         }
@@ -163,89 +163,67 @@ struct Bench: ParsableCommand {
  UnKD's target leaves its term the time of one plain epoch. The term evaluates every pair of a user at every step the
  user is in (18 million pairs an epoch on MovieLens-1M), so whether any implementation could meet the target is as
  much a question about the machine as about the code. The benchmark therefore also runs the term alone, on the
- epoch's real pairs and batches, in turn with this package's Swift kernels and with a hand-written C version
- (`Sources/CPairTermFloor`: AVX2 intrinsics and a slope cheaper than the logistic, so its time is a lower bound for
- any implementation of the term). Both run as the real step does, on 64-byte aligned copies of the tables: the
- distinct users of each batch of 2048 rows, each weighted by its rows, in two halves on both cores, the second half
- into an item gradient of its own that is added to the first after. Between steps, dense Adam over a table of the
- model's size rewrites every item row, as in training; only the term is timed. Rows are 16 floats (students up to
- d = 16).
+ epoch's real pairs and batches, in turn with this package's own code (`PairwiseDistillation`, as training runs it)
+ and with a hand-written C version of its per-user step (`Sources/CPairTermFloor`: AVX2 intrinsics and a slope
+ cheaper than the logistic, so its time is a lower bound for any implementation along these lines). The C step goes
+ through the same bookkeeping (`PerUserDistillation`: each batch's distinct users weighted by their rows, in two
+ halves on both cores, the second half into an item gradient of its own that is added to the first after), so the two
+ rows differ only in the per-user step. Both read 64-byte aligned copies of the tables, which the training tables are
+ not. Between steps, dense Adam over a table of the model's size rewrites every row and the gradient is cleared, as in
+ training; only the term is timed. Rows are 16 floats (students up to d = 16).
 */
-    /// Seconds per epoch of UnKD's pair term alone, `runs` epochs with the Swift kernels and `runs` with the C lower
+    /// Seconds per epoch of UnKD's pair term alone, `runs` epochs with the package's code and `runs` with the C lower
     /// bound, taken in turn (after one untimed epoch of each).
     func pairTermEpochs(_ unkd: UnKDDistiller, train: InteractionMatrix, userCount: Int, itemCount: Int)
         -> (swift: [Double], c: [Double]) {
-        let stride = 16, dimension = 10, batchSize = 2048
-        var buffers: [UnsafeMutablePointer<Float>] = []
-        defer { for buffer in buffers { buffer.deallocate() } }
-        /// `count` zero floats starting on a cache line.
-        func aligned(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let floats = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
-                .bindMemory(to: Float.self, capacity: count)
-            floats.initialize(repeating: 0, count: count)
-            buffers.append(floats)
-            return floats
+        let stride = 16, dimension = 10, batchSize = 2048, floats = (userCount + itemCount) * stride
+        /// `floats` zero floats starting on a cache line (so do the item rows, after userCount rows of 64 bytes).
+        func aligned() -> UnsafeMutablePointer<Float> {
+            let table = UnsafeMutableRawPointer.allocate(byteCount: floats * 4, alignment: 64)
+                .bindMemory(to: Float.self, capacity: floats)
+            table.initialize(repeating: 0, count: floats)
+            return table
         }
-        let userRows = aligned(userCount * stride), itemRows = aligned(itemCount * stride)
-        let userGradient = aligned(userCount * stride), itemGradient = [aligned(itemCount * stride), aligned(itemCount * stride)]
-        var model = [Float](repeating: 0, count: (userCount + itemCount) * stride), gradient = model
+        let table = aligned(), gradient = aligned()
+        defer { table.deallocate(); gradient.deallocate() }
+        var model = [Float](repeating: 0, count: floats), adamGradient = model
         var random = RandomSource(seed: 1)
         for r in 0..<(userCount + itemCount) {
             for k in 0..<dimension { model[r * stride + k] = 0.1 * (random.unitFloat() - 0.5) }
         }
-        model.withUnsafeBufferPointer { m in
-            userRows.update(from: m.baseAddress!, count: userCount * stride)
-            itemRows.update(from: m.baseAddress! + userCount * stride, count: itemCount * stride)
-        }
-        var adam = Adam(learningRate: 1e-3, count: model.count)
-        // Each batch's distinct users and the rows each owns, from one shuffled epoch.
+        var adam = Adam(learningRate: 1e-3, count: floats)
         let rowUsers = TrainingTriples.draw(train, random: &random).users
-        var slot = [Int](repeating: -1, count: userCount)
-        var batches: [(users: [Int], rows: [Float])] = []
-        for start in Swift.stride(from: 0, to: rowUsers.count, by: batchSize) {
-            var users: [Int] = [], rows: [Float] = []
-            for user in rowUsers[start..<min(start + batchSize, rowUsers.count)].map(Int.init) {
-                if slot[user] >= 0 { rows[slot[user]] += 1 } else { slot[user] = users.count; users.append(user); rows.append(1) }
-            }
-            for user in users { slot[user] = -1 }
-            batches.append((users, rows))
-        }
-        let pairStart = unkd.pairStart, longest = (0..<userCount).map { pairStart[$0 + 1] - pairStart[$0] }.max() ?? 0
-        let slopes = [aligned(longest), aligned(longest)]
+        let workspace = PerUserWorkspace()
+        var touched: [Int32] = []
         func epoch(handWritten: Bool) -> Double {
             var seconds = 0.0
             unkd.pairPositives.withUnsafeBufferPointer { positives in
             unkd.pairNegatives.withUnsafeBufferPointer { negatives in
-                for (batch, (users, rows)) in batches.enumerated() {
-                    adam.update(&model, gradient: &gradient, stride: stride, touchedRows: nil)
-                    model.withUnsafeBufferPointer { itemRows.update(from: $0.baseAddress! + userCount * stride, count: itemCount * stride) }
-                    let batchRows = Float(min(batchSize, rowUsers.count - batch * batchSize))
-                    let start = Date()
-                    Parallel.run(chunks: 2) { half in
-                        let target = itemGradient[half], slope = slopes[half]
-                        for k in (users.count * half / 2)..<(users.count * (half + 1) / 2) {
-                            let u = users[k], first = pairStart[u], count = pairStart[u + 1] - first
-                            guard count > 0 else { continue }
-                            let weight = rows[k] / batchRows / Float(count)
-                            let plus = positives.baseAddress! + first, minus = negatives.baseAddress! + first
-                            let x = userRows + u * stride, y = userGradient + u * stride
-                            if handWritten {
-                                unkd_pair_term_floor(x, Int32(count), plus, minus, itemRows, weight, slope, y, target)
-                            } else {
-                                ListKernels.scores(x, count: count, plus: plus, minus: minus, rows: itemRows, stride: stride, into: slope)
-                                _ = LogisticKernels.bprLossAndSlopes(slope, count: count, scale: weight)
-                                ListKernels.backward(x, slope, count: count, plus: plus, minus: minus, rows: itemRows,
-                                                     stride: stride, userGradient: y, itemGradient: target)
-                            }
+                for start in Swift.stride(from: 0, to: rowUsers.count, by: batchSize) {
+                    adam.update(&model, gradient: &adamGradient, stride: stride, touchedRows: nil)
+                    model.withUnsafeBufferPointer { table.update(from: $0.baseAddress!, count: floats) }
+                    gradient.update(repeating: 0, count: floats)
+                    touched.removeAll(keepingCapacity: true)
+                    let users = rowUsers[start..<min(start + batchSize, rowUsers.count)]
+                    let begin = Date()
+                    if handWritten {
+                        _ = PerUserDistillation.accumulate(
+                            users, listStart: unkd.pairStart, entryItems: [unkd.pairPositives, unkd.pairNegatives],
+                            userCount: userCount, itemCount: itemCount, itemGradient: gradient + userCount * stride,
+                            stride: stride, workPerEntry: 6 * stride, workspace: workspace, touched: &touched
+                        ) { u, first, count, share, c, itemGradient in
+                            unkd_pair_term_floor(table + u * stride, Int32(count), positives.baseAddress! + first,
+                                                 negatives.baseAddress! + first, table + userCount * stride,
+                                                 share / Float(count), c, gradient + u * stride, itemGradient)
+                            return 0
                         }
+                    } else {
+                        _ = PairwiseDistillation.accumulate(
+                            users, pairStart: unkd.pairStart, positives: unkd.pairPositives, negatives: unkd.pairNegatives,
+                            final: table, gradient: gradient, stride: stride, userCount: userCount, itemCount: itemCount,
+                            weight: 1, workspace: workspace, touched: &touched)
                     }
-                    let floats = itemCount * stride
-                    Parallel.run(chunks: 2) { half in
-                        let range = (floats / 8 * half / 2 * 8)..<(floats / 8 * (half + 1) / 2 * 8)
-                        VectorKernels.addAndClear(itemGradient[1] + range.lowerBound, into: itemGradient[0] + range.lowerBound,
-                                                  count: range.count)
-                    }
-                    seconds += Date().timeIntervalSince(start)
+                    seconds += Date().timeIntervalSince(begin)
                 }
             }
             }

@@ -75,8 +75,8 @@ public final class PerUserWorkspace {
 /// into a table of its own (in `PerUserWorkspace`) that is added to the gradient afterwards. The halves do not depend
 /// on the number of cores, so neither do the results.
 /// The methods supply the per-user steps; the bookkeeping (distinct users, flat offsets, the halves, the touched rows)
-/// is here.
-enum PerUserDistillation {
+/// is here. (Public so that `bench` can run a hand-written per-user step through the same bookkeeping.)
+public enum PerUserDistillation {
     /// Returns the loss summed over the distinct users (each user's part already weighted by its share of the rows),
     /// and appends the touched rows: each distinct user, then per entry its items from `entryItems` (or every item row,
     /// when that list would be longer).
@@ -90,11 +90,12 @@ enum PerUserDistillation {
     ///     rows), writes the coefficients of entries `first ..< first + count` into `c[0 ..< count]`, adds their terms
     ///     into the user's gradient row, and coefficient x user row into the items' rows of the `itemGradient` it is
     ///     given. Called concurrently for users of the two halves.
-    static func accumulate(_ users: ArraySlice<Int32>, listStart: [Int], entryItems: [[Int32]], userCount: Int,
-                           itemCount: Int, itemGradient: UnsafeMutablePointer<Float>, stride: Int,
-                           workPerEntry: Int, workspace: PerUserWorkspace, touched: inout [Int32],
-                           userLoss: (_ user: Int, _ first: Int, _ count: Int, _ share: Float,
-                                      _ c: UnsafeMutablePointer<Float>, _ itemGradient: UnsafeMutablePointer<Float>) -> Float)
+    public static func accumulate(_ users: ArraySlice<Int32>, listStart: [Int], entryItems: [[Int32]], userCount: Int,
+                                  itemCount: Int, itemGradient: UnsafeMutablePointer<Float>, stride: Int,
+                                  workPerEntry: Int, workspace: PerUserWorkspace, touched: inout [Int32],
+                                  userLoss: (_ user: Int, _ first: Int, _ count: Int, _ share: Float,
+                                             _ c: UnsafeMutablePointer<Float>,
+                                             _ itemGradient: UnsafeMutablePointer<Float>) -> Float)
         -> Float {
         let rows = users.count
         guard rows > 0 else { return 0 }
