@@ -236,7 +236,7 @@ struct Bench: ParsableCommand {
             swift.append(epoch(handWritten: false))
             c.append(epoch(handWritten: true))
         }
-        Progress.say("UnKD pair term alone, Swift: \(swift.map { String(format: "%.3f", $0) }), C: \(c.map { String(format: "%.3f", $0) })")
+        Progress.say("UnKD pair term alone, this package: \(swift.map { String(format: "%.3f", $0) }), C: \(c.map { String(format: "%.3f", $0) })")
         return (swift, c)
     }
 
