@@ -1,0 +1,408 @@
+"""Stages a-d of the cross-check: the authors' code and the package on identical inputs.
+
+    python3 compare.py --authors PATH/UnKD --export DIR [--stages abcd] [--users N]
+
+a. popularity groups (`Loader.splitGroup`) for every K of the export;
+b. UnKD's candidate lists (`sample.UnKD.get_rank_negItems`) for every exported K;
+c. evaluation (`Procedure.Test`, `Procedure.TestAll`) of the exported teacher and student;
+d. loss values (`bpr_loss`, and the samplers' `Sample`) on the exported batch and sampled items.
+
+Each stage prints a table and writes a small JSON summary to RESULTS/<dataset>-<protocol>-seed<S>/stage-<x>.json.
+"""
+
+import argparse
+import contextlib
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from authors_env import AUTHORS_COMMIT, Authors, Settings, atomic_write_json  # noqa: E402
+from export_data import Export  # noqa: E402
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+METRIC_TOLERANCE = 1e-6      # absolute, stage c
+LOSS_TOLERANCE = 1e-5        # relative, stage d
+FLOAT32_UNIT_ROUNDOFF = 2.0 ** -24
+
+
+# ---------------------------------------------------------------------------------------------- output
+
+def print_table(title, header, rows):
+    """Prints rows (lists of cells) as an aligned text table."""
+    cells = [[str(c) for c in header]] + [[format_cell(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    print(f"\n{title}")
+    for k, row in enumerate(cells):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def format_cell(value):
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        return f"{value:.6g}" if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e4) else f"{value:.6f}"
+    if value is None:
+        return "-"
+    return str(value)
+
+
+def save(results_dir, stage, summary):
+    atomic_write_json(summary, results_dir / f"stage-{stage}.json")
+
+
+@contextlib.contextmanager
+def replaced(cls, name, function):
+    """Temporarily replaces a method of one of the authors' classes."""
+    original = getattr(cls, name)
+    setattr(cls, name, function)
+    try:
+        yield
+    finally:
+        setattr(cls, name, original)
+
+
+# ------------------------------------------------------------------------------------- stage a: groups
+
+def stage_a(authors, export):
+    """The authors' splitGroup against groups-K*.txt for every K of the export."""
+    rows, per_k = [], []
+    for k in export.manifest["groupCounts"]:
+        ours = export.groups(k)
+        try:
+            theirs = [list(map(int, g)) for g in authors.split_group(k)[0]]
+        except IndexError as error:     # their per-user counts assume at most K groups
+            rows.append([k, f"?/{len(ours)}", f"splitGroup raised IndexError: {error}",
+                         " ".join(str(len(g)) for g in ours), False, False])
+            per_k.append({"K": k, "error": f"IndexError: {error}", "groupsPackage": len(ours),
+                          "sizesPackage": [len(g) for g in ours], "identicalSets": False, "identicalOrder": False})
+            continue
+        same_count = len(theirs) == len(ours)
+        same_sets = same_count and all(set(a) == set(b) for a, b in zip(theirs, ours))
+        same_order = same_count and all(a == b for a, b in zip(theirs, ours))
+        sizes_a, sizes_p = [len(g) for g in theirs], [len(g) for g in ours]
+        rows.append([k, f"{len(theirs)}/{len(ours)}", " ".join(map(str, sizes_a)), " ".join(map(str, sizes_p)),
+                     same_sets, same_order])
+        per_k.append({"K": k, "groupsAuthors": len(theirs), "groupsPackage": len(ours), "sizesAuthors": sizes_a,
+                      "sizesPackage": sizes_p, "identicalSets": same_sets, "identicalOrder": same_order})
+    print_table("Stage a: popularity groups (authors' Loader.splitGroup vs groups-K*.txt)",
+                ["K", "groups A/P", "sizes (authors)", "sizes (package)", "same sets", "same order"], rows)
+    return {"stage": "a", "perK": per_k, "agree": all(r["identicalSets"] for r in per_k),
+            "orderAgrees": all(r["identicalOrder"] for r in per_k)}
+
+
+# --------------------------------------------------------------------------- stage b: candidate lists
+
+class ScoreOracle:
+    """The teacher's score of (user, item) as the authors compute it (float32, their forward) and exactly
+    (float64), with the float32 rounding bound of a d-term dot product."""
+
+    def __init__(self, authors, teacher):
+        self.authors, self.teacher = authors, teacher
+        self.users = authors.export.array("teacher-user").astype(np.float64)
+        self.items = authors.export.array("teacher-item").astype(np.float64)
+        d = self.users.shape[1]
+        self.gamma = d * FLOAT32_UNIT_ROUNDOFF / (1 - d * FLOAT32_UNIT_ROUNDOFF)
+
+    def float32(self, user, items):
+        with torch.no_grad():
+            return self.authors.sample.userAndMatrix(
+                torch.tensor(user), torch.as_tensor(items, dtype=torch.long), self.teacher).reshape(-1).numpy()
+
+    def exact(self, user, items):
+        products = self.users[user] * self.items[items]
+        return products.sum(axis=1), self.gamma * np.abs(products).sum(axis=1)
+
+
+def classify_lists(oracle, user, theirs, ours):
+    """How two ranked lists of one user differ: "identical", "length", "equal-score" (position by position the
+    items have equal float32 scores in the authors' computation, so only the order of tied items differs),
+    "rounding" (position by position the exact scores differ by less than the float32 rounding bounds of the two
+    dot products) or "other". Also returns the largest exact score difference between items at the same position."""
+    if len(theirs) == len(ours) and np.array_equal(theirs, ours):
+        return "identical", 0.0
+    if len(theirs) != len(ours):
+        return "length", None
+    s32_a, s32_p = oracle.float32(user, theirs), oracle.float32(user, ours)
+    exact_a, bound_a = oracle.exact(user, theirs)
+    exact_p, bound_p = oracle.exact(user, ours)
+    gap = np.abs(exact_a - exact_p)
+    if np.array_equal(s32_a, s32_p):
+        return "equal-score", float(gap.max())
+    if np.all(gap <= bound_a + bound_p):
+        return "rounding", float(gap.max())
+    return "other", float(gap.max())
+
+
+def stage_b(authors, export, teacher, user_limit):
+    """The authors' UnKD precomputation against candidates-K*.npy for every exported K."""
+    rows, per_k = [], []
+    oracle = ScoreOracle(authors, teacher)
+    for k in export.manifest["candidateGroupCounts"]:
+        started = time.time()
+        dataset = authors.dataset_with_groups(k)
+        users = export.users if user_limit is None else min(user_limit, export.users)
+        dataset._Loader__n_users = users            # their loop runs over dataset.n_users
+        with authors.quiet():       # the constructor runs get_rank_negItems; the student is not used there
+            sampler = authors.sample.UnKD(dataset, teacher, teacher, 1)
+        seconds = time.time() - started
+        start, items, groups = export.candidates(k)
+        counts = {"identical": 0, "equal-score": 0, "rounding": 0, "other": 0, "length": 0}
+        largest_gap, differing_positions = 0.0, 0
+        if len(sampler.user_negitems[0]) != groups:
+            counts = None
+        else:
+            for u in range(users):
+                for g in range(groups):
+                    theirs = sampler.user_negitems[u][g].numpy()
+                    ours = items[start[u * groups + g]:start[u * groups + g + 1]].astype(np.int64)
+                    kind, gap = classify_lists(oracle, u, theirs, ours)
+                    counts[kind] += 1
+                    if kind not in ("identical", "length"):
+                        largest_gap = max(largest_gap, gap)
+                        differing_positions += int(np.sum(theirs != ours))
+        compared = users * groups
+        row = {"K": k, "users": users, "groupsAuthors": len(sampler.user_negitems[0]), "groupsPackage": groups,
+               "listsCompared": compared if counts else 0, "counts": counts,
+               "differingPositions": differing_positions, "largestExactScoreGapAtDifferingPositions": largest_gap,
+               "authorsSeconds": round(seconds, 1)}
+        per_k.append(row)
+        if counts is None:
+            rows.append([k, users, f"{row['groupsAuthors']}/{groups}", 0, "-", "-", "-", "-", "-", "-", "-",
+                         f"{seconds:.1f}"])
+        else:
+            rows.append([k, users, f"{groups}/{groups}", compared, counts["identical"],
+                         compared - counts["identical"], counts["equal-score"], counts["rounding"], counts["length"],
+                         counts["other"], largest_gap, f"{seconds:.1f}"])
+    print_table("Stage b: UnKD candidate lists (authors' get_rank_negItems vs candidates-K*.npy), in order",
+                ["K", "users", "groups A/P", "lists", "identical", "differing", "equal-score swaps",
+                 "rounding-level swaps", "other length", "other", "max |score gap|", "authors s"], rows)
+    print("  equal-score: at every position the two items have equal float32 teacher scores (authors' forward);\n"
+          "  rounding-level: the exact scores differ by less than the float32 rounding bounds of the dot products.\n"
+          "  Ties: the authors sort with torch.sort(descending=True) (not stable) over the candidates in Python set\n"
+          "  iteration order of set(group) - set(train items); the package orders by score, then item id ascending.")
+    agree = all(r["counts"] is not None and r["counts"]["other"] == 0 and r["counts"]["length"] == 0
+                for r in per_k)
+    return {"stage": "b", "perK": per_k, "agreeUpToTies": agree,
+            "tieBreaking": {"authors": "torch.sort(descending=True), not stable, over list(set(group) - set(train))",
+                            "package": "score descending, then item id ascending"}}
+
+
+# ------------------------------------------------------------------------------- stage c: evaluation
+
+def evaluate_with_authors(authors, dataset2, model, valid):
+    """Their Test (overall @10/@20) and TestAll (group metrics on the K = 2 groups), plus eligible-user counts."""
+    with authors.quiet():
+        results, other = authors.Procedure.Test(dataset2, model, 0, valid=valid)
+        groups = authors.Procedure.TestAll(dataset2, other["rankdict"], 0, valid=valid)
+    truth = dataset2.validDict if valid else dataset2.testDict
+    members = [set(g) for g in dataset2.item_group]
+    eligible = [sum(1 for items in truth.values() if set(items) & m) for m in members]
+    return results, groups, eligible, len(truth)
+
+
+STAGE_C_MEASURES = ["recall", "ndcg", "precision", "popular recall", "unpopular recall",
+                    "popular recall (eligible)", "unpopular recall (eligible)", "popular eligible users",
+                    "unpopular eligible users", "popular precision", "unpopular precision"]
+
+
+def package_measures(report, n):
+    """The package's values of STAGE_C_MEASURES at cut-off n from one EvaluationReport of metrics.json."""
+    overall = next(m for m in report["overall"] if m["n"] == n)
+    group = {m["group"]: m for m in report["groups"] if m["n"] == n}
+    values = {m: overall[m] for m in ("recall", "ndcg", "precision")}
+    for g in ("popular", "unpopular"):
+        values[f"{g} recall"] = group[g]["recall"]
+        values[f"{g} recall (eligible)"] = group[g]["recallEligibleUsers"]
+        values[f"{g} eligible users"] = group[g]["eligibleUsers"]
+        values[f"{g} precision"] = group[g]["precision"]
+    return values
+
+
+def authors_measures(results, groups, eligible, users, c):
+    """The same measures from the authors' Test / TestAll outputs (index c of their topks)."""
+    values = {m: float(results[m][c]) for m in ("recall", "ndcg", "precision")}
+    for g, name in enumerate(("popular", "unpopular")):
+        recall = float(groups["recallbygroup"][c][g])
+        values[f"{name} recall"] = recall
+        values[f"{name} recall (eligible)"] = recall * users / eligible[g] if eligible[g] else 0.0
+        values[f"{name} eligible users"] = eligible[g]
+        values[f"{name} precision"] = float(groups["precisionbygroup"][c][g])
+    return values
+
+
+def stage_c(authors, export, teacher):
+    """The authors' evaluation of the exported teacher (and student) against metrics.json."""
+    dataset2 = authors.dataset_with_groups(2)
+    models = {"teacher": teacher}
+    if export.has("student-user.npy") and "student" in export.metrics:
+        spec = export.manifest["student"]
+        student = authors.fresh_model(spec["backbone"], spec["dimension"], spec.get("layers", 0))
+        authors.set_embeddings(student, export.array("student-user"), export.array("student-item"))
+        models["student"] = student
+    rows, blocks, worst = [], [], 0.0
+    for name, model in models.items():
+        for part in ("validation", "test"):
+            results, groups, eligible, users = evaluate_with_authors(authors, dataset2, model, part == "validation")
+            for c, n in enumerate(authors.world.topks):
+                theirs = authors_measures(results, groups, eligible, users, c)
+                ours = package_measures(export.metrics[name][part], n)
+                differences = {m: abs(theirs[m] - ours[m]) for m in STAGE_C_MEASURES}
+                largest = max(differences.values())
+                worst = max(worst, largest)
+                ok = largest <= METRIC_TOLERANCE
+                rows.append([name, part, n, "authors"] + [theirs[m] for m in STAGE_C_MEASURES] + ["", ""])
+                rows.append(["", "", "", "package"] + [ours[m] for m in STAGE_C_MEASURES] + [largest, ok])
+                blocks.append({"model": name, "users": part, "n": n, "evaluatedUsers": users,
+                               "largestAbsoluteDifference": largest, "agree": ok,
+                               "differing": [m for m in STAGE_C_MEASURES if differences[m] > METRIC_TOLERANCE]})
+    short = ["R", "NDCG", "P", "pop R", "unpop R", "pop R elig", "unpop R elig", "pop users", "unpop users",
+             "pop P", "unpop P"]
+    print_table(f"Stage c: evaluation (authors' Test / TestAll with K = 2 vs metrics.json), "
+                f"tolerance {METRIC_TOLERANCE:g} absolute",
+                ["model", "users", "@N", "side"] + short + ["max |diff|", "equal"], rows)
+    print("  R/NDCG/P: Test; pop/unpop R and P: TestAll (divided by all evaluated users, = the package's `recall`);\n"
+          "  R elig: the same sums divided by the users with held-out items in the group (`recallEligibleUsers`).")
+    return {"stage": "c", "models": list(models), "blocks": blocks, "tolerance": METRIC_TOLERANCE,
+            "largestAbsoluteDifference": worst, "agree": all(b["agree"] for b in blocks)}
+
+
+# -------------------------------------------------------------------------------- stage d: losses
+
+def batch_student_spec(export, dimension):
+    """Backbone, dimension and layers of the student at which the batch losses were evaluated."""
+    batch = export.manifest.get("batch") or {}
+    spec = batch.get("student") or export.manifest.get("student") or {"backbone": "mf"}
+    return spec["backbone"], dimension, spec.get("layers", 0)
+
+
+def compare_loss(name, authors_value, package_value, note=""):
+    difference = abs(authors_value - package_value) / max(abs(package_value), 1e-12)
+    return {"loss": name, "authors": authors_value, "package": package_value, "relativeDifference": difference,
+            "agree": difference < LOSS_TOLERANCE, "note": note}
+
+
+def stage_d(authors, export, teacher):
+    """The authors' loss functions at the package's parameters and sampled items against batch/losses.json."""
+    a, losses, world = authors, export.losses, authors.world
+    user_rows, item_rows = export.array("batch/student-user"), export.array("batch/student-item")
+    backbone, dimension, layers = batch_student_spec(export, user_rows.shape[1])
+    student = a.fresh_model(backbone, dimension, layers)
+    a.set_embeddings(student, user_rows, item_rows)
+    rows = torch.from_numpy(export.array("batch/rows").astype(np.int64))
+    users, positives, negatives = rows[:, 0], rows[:, 1], rows[:, 2]
+    dataset = a.dataset
+    results = []
+
+    with torch.no_grad():
+        bpr, l2 = student.bpr_loss(users, positives, negatives)
+    results.append(compare_loss("bpr", bpr.item(), losses["bpr"], "student.bpr_loss"))
+    results.append(compare_loss("l2", l2.item(), losses["l2"], "student.bpr_loss (before decay)"))
+
+    start = export.array("batch/unkd-start")
+    per_user = np.diff(start)
+    if np.all(per_user == per_user[0]):
+        pairs = int(per_user[0])
+        with a.quiet(), replaced(a.sample.UnKD, "get_rank_negItems", lambda self: None):
+            unkd = a.sample.UnKD(dataset, student, teacher, 1)
+        unkd.pos_items = torch.from_numpy(export.array("batch/unkd-positive").astype(np.int64).reshape(-1, pairs))
+        unkd.neg_items = torch.from_numpy(export.array("batch/unkd-negative").astype(np.int64).reshape(-1, pairs))
+        unkd.item_tag = torch.zeros(unkd.pos_items.shape)
+        with torch.no_grad():
+            value = unkd.Sample(users, positives, negatives, 1).item()
+        groups = (export.manifest.get("batch") or {}).get("unkdGroups")
+        results.append(compare_loss("unkd", value, losses["unkd"], f"UnKD.Sample, K={groups}, {pairs} pairs/user"))
+    else:
+        results.append({"loss": "unkd", "authors": None, "package": losses["unkd"], "relativeDifference": None,
+                        "agree": False, "note": f"not comparable: pairs per user vary ({per_user.min()}-"
+                                                f"{per_user.max()}); the authors' tensors are rectangular"})
+
+    with a.quiet():
+        rd = a.sample.RD(dataset, student, teacher, 1)
+    rd_top = export.array("batch/rd-top")
+    same_top = int(sum(np.array_equal(rd.RANK[u].long().numpy(), rd_top[u]) for u in range(export.users)))
+    rd.RANK = torch.from_numpy(rd_top.astype(np.float32))
+    rd.dynamic_samples = torch.from_numpy(export.array("batch/rd-dynamic").astype(np.int64))
+    for phase, epoch in (("static", 1), ("dynamic", 100)):
+        with torch.no_grad():
+            value = rd.Sample(users, positives, negatives, epoch).item()
+        results.append(compare_loss(f"rd {phase}", value, losses["rd"][phase], f"RD.Sample, epoch {epoch}"))
+
+    with a.quiet(), replaced(a.sample.CD, "get_rank_sample", lambda self, MODEL: None):
+        cd = a.sample.CD(dataset, student, teacher, 1)
+    cd.rank_samples = torch.from_numpy(export.array("batch/cd-items").astype(np.int64))
+    with torch.no_grad():
+        value = cd.Sample(users, positives, negatives, 1).item()
+    results.append(compare_loss("cd", value, losses["cd"], "CD.Sample"))
+
+    config = dict(world.config, latent_dim_rec=dimension, lightGCN_n_layers=layers if backbone == "lightgcn" else 0)
+    with a.quiet():
+        expert = a.register.MODELS["BPRMFExpert"](config, dataset, teacher)
+    a.set_embeddings(expert, user_rows, item_rows)
+    with a.quiet(), replaced(a.sample.RRD, "RRD_sampling", lambda self: None):
+        rrd = a.sample.RRD(dataset, expert, teacher, 1)
+    rrd.interesting_items = torch.from_numpy(export.array("batch/derrd-interesting").astype(np.int64))
+    rrd.uninteresting_items = torch.from_numpy(export.array("batch/derrd-uninteresting").astype(np.int64))
+    saved = world.config["kd_weight"], world.config["de_weight"]
+    world.config["kd_weight"], world.config["de_weight"] = 1.0, 0.0
+    try:
+        with torch.no_grad():
+            value = rrd.Sample(users, positives, negatives, 1).item()
+    finally:
+        world.config["kd_weight"], world.config["de_weight"] = saved
+    results.append(compare_loss("derrd ranking", value, losses["derrdRanking"],
+                                "RRD.Sample with de_weight 0 (the DE part draws Gumbel noise: not compared)"))
+
+    print_table(f"Stage d: losses at identical parameters and sampled inputs "
+                f"(batch of {len(rows)} rows, agreement: relative difference < {LOSS_TOLERANCE:g})",
+                ["loss", "authors", "package", "rel. diff", "agree", "how"],
+                [[r["loss"], r["authors"], r["package"], r["relativeDifference"], r["agree"], r["note"]]
+                 for r in results])
+    print(f"  RD's own teacher top-30 lists (before being replaced by rd-top.npy): "
+          f"{same_top} of {export.users} users identical in order. HTD has no value in losses.json.")
+    return {"stage": "d", "batchRows": len(rows), "student": {"backbone": backbone, "dimension": dimension,
+                                                                "layers": layers},
+            "decay": losses.get("decay"), "losses": results, "rdTeacherTopIdenticalUsers": same_top,
+            "tolerance": LOSS_TOLERANCE, "agree": all(r["agree"] for r in results)}
+
+
+# ------------------------------------------------------------------------------------------- main
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--authors", required=True, type=Path, help="the authors' UnKD/ folder")
+    parser.add_argument("--export", required=True, type=Path, help="the export folder")
+    parser.add_argument("--stages", default="abcd", help="which stages to run (default abcd)")
+    parser.add_argument("--users", type=int, default=None, help="stage b: only the first N users (default all)")
+    parser.add_argument("--work", type=Path, default=Path("/work/xc-work"),
+                        help="work folder for the converted data (outside the repository)")
+    parser.add_argument("--results", type=Path, default=REPOSITORY / "results" / "crosscheck")
+    args = parser.parse_args()
+
+    export = Export(args.export)
+    authors = Authors(args.authors, export, args.work, Settings(seed=export.seed, split_group=2))
+    results_dir = args.results / f"{export.name}-seed{export.seed}"
+    print(f"export {export.folder} ({export.users} users, {export.items} items); authors' code {AUTHORS_COMMIT[:7]}; "
+          f"work folder {authors.work}")
+    teacher = authors.teacher()
+    stages = {"a": lambda: stage_a(authors, export),
+              "b": lambda: stage_b(authors, export, teacher, args.users),
+              "c": lambda: stage_c(authors, export, teacher),
+              "d": lambda: stage_d(authors, export, teacher)}
+    for stage in args.stages:
+        started = time.time()
+        summary = stages[stage]()
+        summary.update(export=str(export.folder), splitFingerprint=export.manifest["splitFingerprint"],
+                       authorsCommit=AUTHORS_COMMIT, seconds=round(time.time() - started, 1))
+        save(results_dir, stage, summary)
+        print(f"  -> {results_dir / f'stage-{stage}.json'} ({summary['seconds']} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Reading the export folder that the Swift `crosscheck` command writes (see export-format.md)."""
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+
+def read_lists(path):
+    """Reads a `u i1 i2 ...` file into {u: [i1, i2, ...]} (lines in file order, items as written)."""
+    lists = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            fields = line.split()
+            if fields:
+                lists[int(fields[0])] = [int(x) for x in fields[1:]]
+    return lists
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export folder: a split, a teacher (and optionally a student) and the package's derived data."""
+
+    folder: Path
+
+    @cached_property
+    def manifest(self):
+        with open(self.folder / "manifest.json", encoding="utf-8") as f:
+            manifest = json.load(f)
+        if manifest.get("format") != 1:
+            raise ValueError(f"{self.folder}: unsupported export format {manifest.get('format')}")
+        return manifest
+
+    @property
+    def users(self):
+        return int(self.manifest["users"])
+
+    @property
+    def items(self):
+        return int(self.manifest["items"])
+
+    @property
+    def name(self):
+        """`<dataset>-<protocol>`, the results folder of the runs on this split."""
+        return f"{self.manifest['dataset']}-{self.manifest['protocol']}"
+
+    @property
+    def seed(self):
+        return int(self.manifest["seed"])
+
+    @cached_property
+    def train(self):
+        """Training items of every user 0..U-1 (ascending, as exported)."""
+        lists = read_lists(self.folder / "train.txt")
+        if sorted(lists) != list(range(self.users)):
+            raise ValueError("train.txt must have one line per user 0..U-1")
+        return [lists[u] for u in range(self.users)]
+
+    @cached_property
+    def validation(self):
+        return read_lists(self.folder / "validation.txt")
+
+    @cached_property
+    def test(self):
+        return read_lists(self.folder / "test.txt")
+
+    def array(self, name):
+        """A `.npy` file of the export, e.g. `teacher-user` or `batch/rows`."""
+        return np.load(self.folder / f"{name}.npy", allow_pickle=False)
+
+    def has(self, name):
+        return (self.folder / name).exists()
+
+    def groups(self, k):
+        """The package's popularity groups for K = k: lists of item ids, most popular group first."""
+        with open(self.folder / f"groups-K{k}.txt", encoding="utf-8") as f:
+            return [[int(x) for x in line.split()] for line in f if line.strip()]
+
+    def candidates(self, k):
+        """The package's UnKD candidate lists for K = k: (start offsets, items, number of groups)."""
+        start = self.array(f"candidates-K{k}-start")
+        items = self.array(f"candidates-K{k}-items")
+        g = (len(start) - 1) // self.users
+        if g * self.users + 1 != len(start):
+            raise ValueError(f"candidates-K{k}-start.npy has {len(start)} entries, not U*G+1")
+        return start, items, g
+
+    @cached_property
+    def metrics(self):
+        with open(self.folder / "metrics.json", encoding="utf-8") as f:
+            return json.load(f)
+
+    @cached_property
+    def losses(self):
+        with open(self.folder / "batch" / "losses.json", encoding="utf-8") as f:
+            return json.load(f)
