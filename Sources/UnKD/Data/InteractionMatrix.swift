@@ -90,6 +90,15 @@ public struct InteractionMatrix: Sendable, Equatable, Hashable {
         return InteractionMatrix(itemCount: userCount, rows: rows)
     }
 
+    /// The matrix holding every pair of this one and of `other` (of the same shape).
+    ///
+    /// - Complexity: O(n log n) in the number of interactions of both.
+    public func union(_ other: InteractionMatrix) -> InteractionMatrix {
+        precondition(userCount == other.userCount && itemCount == other.itemCount, "union of matrices of different shapes")
+        return InteractionMatrix(itemCount: itemCount,
+                                 rows: (0..<userCount).map { Array(items(of: $0)) + Array(other.items(of: $0)) })
+    }
+
     /// The rows as arrays, for building derived matrices.
     public var rows: [[Int32]] { (0..<userCount).map { Array(items(of: $0)) } }
 }

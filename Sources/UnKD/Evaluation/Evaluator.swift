@@ -1,7 +1,12 @@
 import Foundation
 
-/// Full-ranking evaluation: every item is scored for every evaluated user, the user's training items are excluded,
-/// and the top-N lists are compared with the held-out items.
+/// Full-ranking evaluation: every item is scored for every evaluated user, the items the user is known to have are
+/// excluded, and the top-N lists are compared with the held-out items.
+///
+/// Known items are the training items when ranking for validation, and the training and validation items when ranking
+/// for test. Under the official protocol no test user has validation items, so this is the official code's rule; under
+/// the paper's text every user has both, and a validation item left in the test ranking would take a slot that only a
+/// test item can score in.
 ///
 /// Users are processed in blocks (one BLAS product per block into a reused buffer, then top-N selection in parallel),
 /// so memory stays bounded by `blockSize x items` floats whatever the number of users.
@@ -13,8 +18,10 @@ public struct Evaluator: Sendable {
     public let users: [Int32]
     /// The held-out items.
     public let heldOut: InteractionMatrix
-    /// The training items, excluded from the lists.
+    /// The training items.
     public let train: InteractionMatrix
+    /// The items excluded from each user's list: the training items, and for the test part the validation items too.
+    public let excluded: InteractionMatrix
     /// The evaluation grouping: always the K = 2 popular/unpopular partition of training popularity.
     public let groups: PopularityGroups
     /// Training popularity of each item.
@@ -29,6 +36,7 @@ public struct Evaluator: Sendable {
         self.users = part == .validation ? split.validationUsers : split.testUsers
         self.heldOut = part == .validation ? split.validation : split.test
         self.train = split.train
+        self.excluded = part == .validation ? split.train : split.train.union(split.validation)
         self.groups = PopularityGroups.popularUnpopular(train: split.train)
         self.popularity = split.train.itemPopularity()
         self.cutoffs = cutoffs.sorted()
@@ -64,7 +72,7 @@ public struct Evaluator: Sendable {
                             var top: [Int32] = []
                             for b in range {
                                 TopN.select(scoresBase + b * itemCount, count: itemCount, n: n,
-                                            excluding: train.items(of: Int(block[b])), into: &top)
+                                            excluding: excluded.items(of: Int(block[b])), into: &top)
                                 out[blockStart + b] = top
                             }
                         }

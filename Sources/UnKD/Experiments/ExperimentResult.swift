@@ -4,8 +4,10 @@ import Foundation
 /// Everything one run produced, saved as a small JSON file: the exact experiment, the data it ran on, how training
 /// went, and every test measure of the engine. Tables and figures are made from these files.
 public struct ExperimentResult: Codable, Sendable {
-    /// File format version.
-    public var format = 1
+    /// File format version. Version 2 ranks the test lists without the validation items as well as the training
+    /// items (`Evaluator.excluded`); the official protocol gives test users no validation items, so version 1 files
+    /// of that protocol hold the same numbers, while version 1 files of the `paper-text` protocol are stale.
+    public var format = ExperimentResult.currentFormat
     /// The method's name in the tables (Teacher, Student, UnKD, ...).
     public var method: String
     /// The experiment: dataset, protocol, model, training, seed, and for a student the method and teacher.
@@ -22,6 +24,14 @@ public struct ExperimentResult: Codable, Sendable {
     /// matrix products differently; nil in files written before it was recorded (those of the Intel VM used
     /// "Prescott", those of the AMD VM "Zen").
     public var matrixKernels: String?
+}
+
+extension ExperimentResult {
+    /// The format this version of the package writes.
+    public static let currentFormat = 2
+
+    /// Whether the file's test measures were computed by the rules the package applies now (see `format`).
+    public var isCurrent: Bool { format >= 2 || spec.splitProtocol == .unkdCode }
 }
 
 /// Results on disk, one JSON file per experiment, named by the experiment's hash; written atomically, so an
@@ -43,10 +53,16 @@ public struct ResultStore: Sendable {
             .appendingPathComponent("\(safe)-\(spec.model.label)-seed\(spec.seed)-\(Self.key(spec)).json")
     }
 
-    /// The stored result, if present and readable (an unreadable file is treated as absent and will be rewritten).
+    /// The stored result, if present, readable and current (an unreadable or stale file is treated as absent and will
+    /// be rewritten; a stale one is reported).
     public func load(method: String, spec: ModelSpec) -> ExperimentResult? {
-        guard let data = try? Data(contentsOf: file(method: method, spec: spec)),
+        let url = file(method: method, spec: spec)
+        guard let data = try? Data(contentsOf: url),
               let result = try? JSONDecoder().decode(ExperimentResult.self, from: data), result.spec == spec else { return nil }
+        guard result.isCurrent else {
+            Progress.say("\(url.path): evaluated with validation items in the test ranking (format \(result.format)); treated as missing")
+            return nil
+        }
         return result
     }
 
