@@ -17,6 +17,9 @@ cKernelFlags.append(.unsafeFlags(["-mavx2", "-mfma"]))
 
 /// The notebooks: each paper table or figure is an executable whose source is `notebooks/<name>/main.swift`.
 let notebooks = ["table1", "table2", "table3", "table4", "fig1", "fig4", "fig5", "train", "distill", "experiment", "bench", "report", "tune"]
+/// The tools that serve the project rather than a paper artefact: each an executable whose source is
+/// `Sources/Tools/<name>/main.swift`.
+let tools = ["crosscheck"]
 
 let package = Package(
     name: "UnKD",
@@ -24,7 +27,7 @@ let package = Package(
     products: [
         .library(name: "UnKD", targets: ["UnKD"]),
         .library(name: "Plotting", targets: ["Plotting"]),
-    ] + notebooks.map { .executable(name: $0, targets: [$0]) },
+    ] + (notebooks + tools).map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
@@ -63,5 +66,9 @@ let package = Package(
         .executableTarget(
             name: $0, dependencies: ["UnKD", "Plotting", "PaperFigures"] + ($0 == "bench" ? ["CPairTermFloor"] : []),
             path: "notebooks/\($0)", swiftSettings: kernelFlags)
+    } + tools.map {
+        .executableTarget(
+            name: $0, dependencies: ["UnKD", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/\($0)", swiftSettings: kernelFlags)
     }
 )

@@ -8,6 +8,14 @@ public struct TrainingBatch: Sendable {
     public var negatives: ArraySlice<Int32>
     /// Number of rows, B.
     public var count: Int { users.count }
+
+    /// A batch of the rows given (three slices of equal length).
+    public init(users: ArraySlice<Int32>, positives: ArraySlice<Int32>, negatives: ArraySlice<Int32>) {
+        precondition(users.count == positives.count && users.count == negatives.count, "rows of unequal length")
+        self.users = users
+        self.positives = positives
+        self.negatives = negatives
+    }
 }
 
 /// The BPR loss of a batch and its hand-written gradient with respect to the scored (final) embeddings.

@@ -1,0 +1,290 @@
+// crosscheck: exports what the authors' PyTorch code needs to be run on exactly the package's inputs.
+//
+// For one dataset, split protocol and seed it writes the split, the trained teacher's embeddings, the popularity
+// groups, UnKD's candidate lists and the package's own evaluation of the teacher; on request a trained student and one
+// mini-batch of the package's sampled distillation inputs with the package's loss values on them. The driver in
+// `crosscheck/` (Python) reads the folder, runs the authors' code on it and compares stage by stage. The format is
+// documented in `crosscheck/export-format.md`.
+import ArgumentParser
+import Foundation
+import UnKD
+
+struct Crosscheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crosscheck",
+        abstract: "Exports a split, a trained teacher (and student), groups, UnKD's candidate lists and one batch of sampled distillation inputs for the cross-check with the authors' code.")
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Dataset name (as in --data or the catalogue).")
+    var dataset = "ml-1m"
+
+    @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code (the official code's, default) or paper-text.")
+    var splitProtocol: SplitProtocol = .unkdCode
+
+    @Option(help: "Backbone of the teacher and student: mf or lightgcn.")
+    var backbone: Backbone = .mf
+
+    @Option(help: "Training seed of the teacher and student (the split's seed is the grid's, 2022).")
+    var seed: UInt64 = 2022
+
+    @Option(help: "Output folder (created; files in it are replaced).")
+    var out: String
+
+    @Option(help: "Also export this trained student: a row of Table 3 (Student, RD, CD, DE-RRD, HTD, UnKD).")
+    var student: String?
+
+    @Flag(help: "Also export one mini-batch of sampled distillation inputs and the package's loss values on them.")
+    var batch = false
+
+    @Option(name: .customLong("candidate-groups"), parsing: .upToNextOption,
+            help: "Numbers of groups K for which UnKD's candidate lists are exported.")
+    var candidateGroups: [Int] = [2, 4]
+
+    @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
+    var modelsDirectory: String?
+
+    func validate() throws {
+        let tableRows = PaperGrid.table3Methods.filter { $0 != "Teacher" }
+        if let student, !tableRows.contains(student) {
+            throw ValidationError("--student must be one of \(tableRows.joined(separator: ", ")); got '\(student)'")
+        }
+        if let k = candidateGroups.first(where: { !(1...10).contains($0) }) {
+            throw ValidationError("--candidate-groups takes K in 1...10; got \(k)")
+        }
+    }
+
+    func run() throws {
+        let folder = URL(fileURLWithPath: out)
+        let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
+        let grid = PaperGrid(dataset: dataset, splitProtocol: splitProtocol)
+        let split = try workspace.split(dataset, protocol: splitProtocol)
+        let teacher = try workspace.trainedModel(grid.teacher(backbone, seed: seed))
+        let exporter = Exporter(folder: folder, split: split)
+
+        try exporter.writeSplit()
+        try exporter.writeEmbeddings(teacher, name: "teacher")
+        var metrics = ["teacher": try exporter.evaluations(of: teacher)]
+        let groupCounts = Array(2...10)
+        for k in groupCounts { try exporter.writeGroups(k) }
+        for k in candidateGroups { try exporter.writeCandidates(teacher: teacher, groupCount: k) }
+
+        var studentModel: TrainedModel?
+        if let student {
+            let spec = grid.runs([student], backbone, seed: seed)[0].spec
+            let trained = try workspace.trainedModel(spec)
+            try exporter.writeEmbeddings(trained, name: "student")
+            metrics["student"] = try exporter.evaluations(of: trained)
+            studentModel = trained
+        }
+        var batchManifest: BatchManifest?
+        if batch {
+            let parameters = try studentModel ?? workspace.trainedModel(grid.student(backbone, seed: seed))
+            batchManifest = try exporter.writeBatch(teacher: teacher, student: parameters, seed: seed)
+        }
+        try exporter.writeJSON(metrics, to: "metrics.json")
+        let manifest = Manifest(
+            dataset: dataset, protocol: splitProtocol.rawValue, splitSeed: 2022, seed: seed,
+            users: split.train.userCount, items: split.train.itemCount, splitFingerprint: split.fingerprint,
+            teacher: ModelManifest(teacher, method: "Teacher"),
+            student: studentModel.map { ModelManifest($0, method: student!) },
+            groupCounts: groupCounts, candidateGroupCounts: candidateGroups, candidateCap: UnKDConfiguration().listCap,
+            batch: batchManifest)
+        try exporter.writeJSON(manifest, to: "manifest.json")
+        print("exported \(dataset) (\(splitProtocol.rawValue), seed \(seed)) to \(folder.path)")
+    }
+}
+
+/// The export's description (`manifest.json`).
+struct Manifest: Encodable {
+    var format = 1
+    var dataset: String
+    var `protocol`: String
+    var splitSeed: UInt64
+    var seed: UInt64
+    var users: Int
+    var items: Int
+    var splitFingerprint: String
+    var teacher: ModelManifest
+    var student: ModelManifest?
+    var groupCounts: [Int]
+    var candidateGroupCounts: [Int]
+    var candidateCap: Int
+    var batch: BatchManifest?
+}
+
+/// One exported model.
+struct ModelManifest: Encodable {
+    var method: String
+    var backbone: String
+    var dimension: Int
+    var layers: Int
+    var learningRate: Double
+    var decay: Double
+
+    init(_ trained: TrainedModel, method: String) {
+        self.method = method
+        backbone = trained.spec.model.backbone.rawValue
+        dimension = trained.spec.model.dimension
+        layers = trained.spec.model.backbone == .mf ? 0 : trained.spec.model.layers
+        learningRate = trained.spec.training.learningRate
+        decay = trained.spec.training.decay
+    }
+}
+
+/// What `batch/` holds.
+struct BatchManifest: Encodable {
+    var rows: Int
+    var unkdGroups: Int
+    var unkdPairsPerUser: Int
+    var unkdMu: Double
+    var rdDynamicEpoch: Int
+}
+
+/// The package's loss values on the exported batch (`batch/losses.json`), each unweighted.
+struct BatchLosses: Encodable {
+    var bpr: Float
+    var l2: Float
+    var decay: Double
+    var unkd: Float
+    var rd: [String: Float]
+    var cd: Float
+    var derrdRanking: Float
+}
+
+/// Writes the files of one export folder.
+struct Exporter {
+    let folder: URL
+    let split: DataSplit
+
+    /// `train.txt`, `validation.txt`, `test.txt`: `u i1 i2 ...`, items ascending.
+    func writeSplit() throws {
+        func lines(_ part: InteractionMatrix, users: [Int32]) -> String {
+            users.map { u in ([String(u)] + part.items(of: Int(u)).map(String.init)).joined(separator: " ") + "\n" }.joined()
+        }
+        try AtomicFile.write(lines(split.train, users: (0..<split.train.userCount).map(Int32.init)),
+                             to: folder.appendingPathComponent("train.txt"))
+        try AtomicFile.write(lines(split.validation, users: split.validationUsers), to: folder.appendingPathComponent("validation.txt"))
+        try AtomicFile.write(lines(split.test, users: split.testUsers), to: folder.appendingPathComponent("test.txt"))
+    }
+
+    /// `<name>-user.npy` and `<name>-item.npy`: a model's ego embeddings.
+    func writeEmbeddings(_ trained: TrainedModel, name: String) throws {
+        let table = trained.model.parameters, users = trained.model.userCount
+        try table.numpyArray(rows: 0..<users).write(to: folder.appendingPathComponent("\(name)-user.npy"))
+        try table.numpyArray(rows: users..<table.rows).write(to: folder.appendingPathComponent("\(name)-item.npy"))
+    }
+
+    /// The package's evaluation of a model on the validation and the test users.
+    func evaluations(of trained: TrainedModel) throws -> [String: EvaluationReport] {
+        let final = trained.finalEmbeddings()
+        return [Evaluator.Part.validation, .test].reduce(into: [:]) { reports, part in
+            reports[part.rawValue] = Evaluator(split: split, part: part).evaluate(final, userCount: trained.model.userCount)
+        }
+    }
+
+    /// `groups-K<k>.txt`: one line per popularity group, most popular first.
+    func writeGroups(_ k: Int) throws {
+        let groups = PopularityGroups(train: split.train, groupCount: k)
+        let text = groups.groups.map { $0.map(String.init).joined(separator: " ") + "\n" }.joined()
+        try AtomicFile.write(text, to: folder.appendingPathComponent("groups-K\(k).txt"))
+    }
+
+    /// `candidates-K<k>-start.npy` and `-items.npy`: the teacher's ranking of every user's candidates in every group.
+    func writeCandidates(teacher: TrainedModel, groupCount k: Int) throws {
+        let groups = PopularityGroups(train: split.train, groupCount: k)
+        let ranking = TeacherRanking(teacher: teacher.finalEmbeddings(), userCount: split.train.userCount, train: split.train,
+                                     groups: groups, cap: UnKDConfiguration().listCap)
+        try NumpyArray(int64: ranking.start).write(to: folder.appendingPathComponent("candidates-K\(k)-start.npy"))
+        try NumpyArray(int32: ranking.items, shape: [ranking.items.count])
+            .write(to: folder.appendingPathComponent("candidates-K\(k)-items.npy"))
+    }
+
+    /// `batch/`: one mini-batch of BPR rows, the student's parameters, every method's sampled inputs (official
+    /// constants, weight 1) and the package's loss values on them.
+    func writeBatch(teacher: TrainedModel, student: TrainedModel, seed: UInt64) throws -> BatchManifest {
+        precondition(student.spec.model.backbone == .mf, "the batch comparison scores MF students (ego = scored rows)")
+        let batchFolder = folder.appendingPathComponent("batch")
+        let train = split.train, userCount = train.userCount, itemCount = train.itemCount
+        var random = RandomSource.derived(seed: seed, "crosscheck/batch")
+        let triples = TrainingTriples.draw(train, random: &random)
+        let rowCount = min(2048, triples.count)
+        let batch = TrainingBatch(users: triples.users[0..<rowCount], positives: triples.positives[0..<rowCount],
+                                  negatives: triples.negatives[0..<rowCount])
+        let rows = (0..<rowCount).flatMap { [batch.users[$0], batch.positives[$0], batch.negatives[$0]] }
+        try NumpyArray(int32: rows, shape: [rowCount, 3]).write(to: batchFolder.appendingPathComponent("rows.npy"))
+        try writeEmbeddings(student, name: "batch/student")
+
+        let final = student.model.parameters, stride = final.stride
+        let teacherScored = teacher.finalEmbeddings()
+        /// The value a term's `accumulate` returns on the batch (its gradient is discarded).
+        func loss(_ evaluate: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, inout [Int32]) -> Float) -> Float {
+            var gradient = [Float](repeating: 0, count: final.values.count), touched: [Int32] = []
+            return final.values.withUnsafeBufferPointer { table in
+                gradient.withUnsafeMutableBufferPointer { evaluate(table.baseAddress!, $0.baseAddress!, &touched) }
+            }
+        }
+        let bpr: Float = loss { BPRObjective.accumulate(batch, final: $0, gradient: $1, stride: stride, userCount: userCount,
+                                                 itemWeights: nil, touched: &$2) }
+        let bprWithPenalty: Float = loss { BPRObjective.accumulate(batch, final: $0, gradient: $1, stride: stride, userCount: userCount,
+                                                            itemWeights: nil, fusedDecay: 1, touched: &$2) }
+
+        let unkdConfiguration = UnKDConfiguration()
+        let unkd = UnKDDistiller(configuration: unkdConfiguration, teacher: teacherScored, train: train, seed: seed)
+        unkd.resample()
+        try NumpyArray(int64: unkd.pairStart).write(to: batchFolder.appendingPathComponent("unkd-start.npy"))
+        try NumpyArray(int32: unkd.pairPositives, shape: [unkd.pairPositives.count])
+            .write(to: batchFolder.appendingPathComponent("unkd-positive.npy"))
+        try NumpyArray(int32: unkd.pairNegatives, shape: [unkd.pairNegatives.count])
+            .write(to: batchFolder.appendingPathComponent("unkd-negative.npy"))
+        let unkdLoss: Float = loss { unkd.accumulate(batch, final: $0, gradient: $1, stride: stride, userCount: userCount, epoch: 1, touched: &$2) }
+
+        let rdConfiguration = RDConfiguration(weight: 1)
+        let rd = RDDistiller(configuration: rdConfiguration, teacher: teacherScored, train: train, seed: seed)
+        let rdStatic: Float = loss { rd.accumulate(batch, final: $0, gradient: $1, stride: stride, userCount: userCount, epoch: 1, touched: &$2) }
+        let dynamicEpoch = rdConfiguration.dynamicStartEpoch
+        rd.beginEpoch(dynamicEpoch)
+        let rdDynamic: Float = loss { rd.accumulate(batch, final: $0, gradient: $1, stride: stride, userCount: userCount,
+                                             epoch: dynamicEpoch, touched: &$2) }
+        try NumpyArray(int32: rd.topItems, shape: [userCount, rdConfiguration.topCount])
+            .write(to: batchFolder.appendingPathComponent("rd-top.npy"))
+        try NumpyArray(int32: rd.dynamicItems, shape: [userCount, rdConfiguration.dynamicSamples])
+            .write(to: batchFolder.appendingPathComponent("rd-dynamic.npy"))
+
+        let cdConfiguration = CDConfiguration()
+        let cd = CDDistiller(configuration: cdConfiguration, teacher: teacherScored, train: train, seed: seed)
+        let cdLoss: Float = loss { cd.accumulate(batch, final: $0, gradient: $1, stride: stride, userCount: userCount, epoch: 1, touched: &$2) }
+        try NumpyArray(int32: cd.items, shape: [userCount, cdConfiguration.itemsPerUser])
+            .write(to: batchFolder.appendingPathComponent("cd-items.npy"))
+
+        let deRRDConfiguration = DERRDConfiguration(studentDimension: student.spec.model.dimension)
+        let samples = RelaxedRankingSamples(
+            teacher: teacherScored, train: train, window: deRRDConfiguration.window, interesting: deRRDConfiguration.interesting,
+            uninteresting: deRRDConfiguration.uninteresting, temperature: deRRDConfiguration.rankTemperature, seed: seed)
+        let ranking: Float = loss { RelaxedRankingLoss.accumulate(batch.users, samples: samples, final: $0, gradient: $1, stride: stride,
+                                                          userCount: userCount, itemCount: itemCount, weight: 1,
+                                                          workspace: PerUserWorkspace(), touched: &$2) }
+        let interesting = (0..<userCount).flatMap { samples.interesting(of: $0) }
+        let uninteresting = (0..<userCount).flatMap { samples.uninteresting(of: $0) }
+        try NumpyArray(int32: interesting, shape: [userCount, deRRDConfiguration.interesting])
+            .write(to: batchFolder.appendingPathComponent("derrd-interesting.npy"))
+        try NumpyArray(int32: uninteresting, shape: [userCount, deRRDConfiguration.uninteresting])
+            .write(to: batchFolder.appendingPathComponent("derrd-uninteresting.npy"))
+
+        try writeJSON(BatchLosses(bpr: bpr, l2: bprWithPenalty - bpr, decay: student.spec.training.decay, unkd: unkdLoss,
+                                  rd: ["static": rdStatic, "dynamic": rdDynamic], cd: cdLoss, derrdRanking: ranking),
+                      to: "batch/losses.json")
+        return BatchManifest(rows: rowCount, unkdGroups: unkd.groups.count, unkdPairsPerUser: unkdConfiguration.pairsPerUser,
+                             unkdMu: unkdConfiguration.mu, rdDynamicEpoch: dynamicEpoch)
+    }
+
+    /// Writes a value as pretty-printed JSON with sorted keys.
+    func writeJSON<T: Encodable>(_ value: T, to name: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(value), to: folder.appendingPathComponent(name))
+    }
+}
+
+OpenBLASCore.preferNativeKernels()
+Crosscheck.main()
