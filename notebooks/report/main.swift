@@ -67,7 +67,20 @@ struct Report: ParsableCommand {
             for seed in seedList { runs += grid.groupSweep(Array(1...10), seed: seed).filter { $0.method != "Student" } }
         }
         let grid = try workspace.run(runs, results: results, trainMissing: false)
-        let evidence = Evidence(grid: grid, datasets: names)
+        // The weights each baseline was tuned over (seed 2022, MF): how Table 1's verdict depends on the weight.
+        var weightRuns: [GridRun] = []
+        for name in names {
+            let grid = PaperGrid(dataset: name)
+            for method in Evidence.table1Baselines {
+                for (setting, variant) in grid.tuningVariants(for: method) {
+                    weightRuns += variant.runs([method], .mf, seed: 2022).map {
+                        GridRun(method: $0.method, cell: "\(method) \(setting)", backbone: .mf, spec: $0.spec)
+                    }
+                }
+            }
+        }
+        let weights = try workspace.run(weightRuns, results: results, trainMissing: false)
+        let evidence = Evidence(grid: grid, weights: weights, datasets: names)
 
         var text = """
         # Reproduction report
@@ -146,7 +159,12 @@ struct Report: ParsableCommand {
 */
 struct Evidence {
     let grid: GridResults
+    /// The baselines' tuning runs (seed 2022, MF), each in the cell "<method> weight <w>".
+    let weights: GridResults
     let datasets: [String]
+
+    /// The existing distillation methods of Table 1.
+    static let table1Baselines = ["RD", "CD", "DE-RRD", "HTD"]
 
     /// How far a claim holds, in the words the report prints.
     enum Verdict: String { case reproduced, partly = "partly reproduced", not = "not reproduced", notRun = "not run" }
@@ -245,9 +263,52 @@ struct Evidence {
             lines.append("\(name(d, b)), unpopular Recall@10 against the Student (\(String(format: "%.4f", student)), "
                          + "\(seedCount(d, b, "Student")); each change on the seeds both have run): "
                          + parts.joined(separator: "; ") + ".")
+            if let line = weightSensitivity(d) { lines.append(line) }
         }
         return conclude("Existing distillation methods lower the unpopular group's Recall@10 relative to the Student (Table 1).",
                         held: held, of: total, complete: complete, lines: lines, backbones: [.mf])
+    }
+
+    /// How Table 1's verdict depends on each baseline's weight: the unpopular and overall Recall@10 change over the
+    /// Student (seed 2022) at every weight the method was tuned over, or nil when no tuning run is stored.
+    func weightSensitivity(_ d: String) -> String? {
+        let seed: UInt64 = 2022
+        guard let student = grid.results(d, .mf, "Student").first(where: { $0.spec.seed == seed }),
+              let baseUnpopular = GridResults.recallAt10(of: student, group: "unpopular"),
+              let baseOverall = GridResults.recallAt10(of: student, group: nil) else { return nil }
+        var parts: [String] = []
+        for method in Self.table1Baselines {
+            let settings = PaperGrid(dataset: d).tuningVariants(for: method).compactMap { setting, _ -> String? in
+                guard let run = weights.results(d, .mf, "\(method) \(setting)").first,
+                      let unpopular = GridResults.recallAt10(of: run, group: "unpopular"),
+                      let overall = GridResults.recallAt10(of: run, group: nil) else { return nil }
+                let marker = unpopular < baseUnpopular ? "" : " (raises it)"
+                return "\(setting.replacingOccurrences(of: "weight ", with: "")) \(percent(unpopular, baseUnpopular))\(marker), "
+                    + "overall \(percent(overall, baseOverall))"
+            }
+            if !settings.isEmpty { parts.append("\(method): " + settings.joined(separator: "; ")) }
+        }
+        guard !parts.isEmpty else { return nil }
+        return "\(name(d, .mf)), at every weight tried when tuning (seed 2022; unpopular Recall@10 change over the Student, "
+            + "then overall): " + parts.joined(separator: ". ") + "."
+    }
+
+    /// UnKD's unpopular and overall Recall@10 change over the Student at each K of Figure 5's sweep (MF, on the seeds
+    /// both ran), and the K at which the unpopular group gains; nil without a sweep.
+    func groupCountSensitivity(_ d: String) -> String? {
+        let changes = (1...10).compactMap { k -> (k: Int, unpopular: Double, overall: Double)? in
+            guard let (u, baseU) = pairedRecall(d, .mf, "UnKD K=\(k)", "Student", group: "unpopular"),
+                  let (o, baseO) = pairedRecall(d, .mf, "UnKD K=\(k)", "Student") else { return nil }
+            return (k, (u - baseU) / baseU, (o - baseO) / baseO)
+        }
+        guard !changes.isEmpty else { return nil }
+        let gaining = changes.filter { $0.unpopular > 0 }.map { "\($0.k)" }
+        let bestOverall = changes.max { $0.overall < $1.overall }!
+        return "\(name(d, .mf)), UnKD against the Student at each K (unpopular, overall): "
+            + changes.map { String(format: "K=%d %+.1f%%, %+.1f%%", $0.k, 100 * $0.unpopular, 100 * $0.overall) }
+                .joined(separator: "; ")
+            + ". The unpopular group gains at " + (gaining.isEmpty ? "no K" : "K = " + gaining.joined(separator: ", "))
+            + String(format: "; overall Recall@10 is highest at K = %d (%+.1f%%).", bestOverall.k, 100 * bestOverall.overall)
     }
 
     /// Claim 2 (Table 3): UnKD has the best overall Recall@10 and NDCG@10 everywhere.
@@ -287,6 +348,7 @@ struct Evidence {
             lines.append("\(name(d, b)): UnKD against the Student, popular \(percent(pop, basePop))"
                          + "\(significance(d, b, "UnKD", "Student", group: "popular")), unpopular \(percent(unpop, baseUnpop))"
                          + "\(significance(d, b, "UnKD", "Student", group: "unpopular")).")
+            if b == .mf, let line = groupCountSensitivity(d) { lines.append(line) }
         }
         return conclude("UnKD's gain over the Student comes mainly from the unpopular group (Figure 4).",
                         held: held, of: total, lines: lines, backbones: Backbone.allCases, needs: ["UnKD", "Student"])
@@ -334,6 +396,10 @@ struct Evidence {
                          + curve.map { "K=\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
                          + "; best at K = \(best.0)" + (curve.count < 10 ? " (\(curve.count) of 10 values of K ran)" : "")
                          + (recall(d, .mf, "Student", group: "unpopular").map { String(format: "; the Student: %.4f", $0) } ?? "") + ".")
+            let overall = (1...10).compactMap { k in recall(d, .mf, "UnKD K=\(k)").map { (k, $0) } }
+            lines.append("What each K costs overall: Recall@10 by K: "
+                         + overall.map { "K=\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+                         + (recall(d, .mf, "Student").map { String(format: "; the Student: %.4f", $0) } ?? "") + ".")
         }
         return conclude("The unpopular group's Recall@10 first rises and then falls as K grows, best near K = 4 (Figure 5).",
                         held: held, of: total, partial: partial, lines: lines, backbones: [.mf])

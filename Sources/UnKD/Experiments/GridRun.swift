@@ -104,7 +104,7 @@ public struct GridResults: Sendable {
     }
 
     /// A result's Recall@10, overall or of one evaluation group.
-    static func recallAt10(of result: ExperimentResult, group: String?) -> Double? {
+    public static func recallAt10(of result: ExperimentResult, group: String?) -> Double? {
         group.map { result.test.group($0, at: 10)?.recall } ?? result.test.at(10)?.recall
     }
 
