@@ -10,13 +10,13 @@ public struct GridOptions: ParsableArguments {
     @Option(help: "Datasets (comma-separated); those not available are skipped.")
     public var dataset = GridOptions.allDatasets
 
-    @Option(help: "Number of seeds per cell (2022, 2023, ...).")
+    @Option(parsing: .unconditional, help: "Number of seeds per cell (2022, 2023, ...).")
     public var seeds = 5
 
     @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code (the official code's, default) or paper-text.")
     public var splitProtocol: SplitProtocol = .unkdCode
 
-    @Option(help: "Upper bound on epochs of every model.")
+    @Option(parsing: .unconditional, help: "Upper bound on epochs of every model.")
     public var epochs = 1000
 
     @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; output marked synthetic.")
@@ -45,6 +45,12 @@ public struct GridOptions: ParsableArguments {
 
     /// Options as parsed; all defaults.
     public init() {}
+
+    public func validate() throws {
+        try OptionCheck.integer(seeds, "--seeds", in: 1...OptionCheck.maximumSeeds)
+        try OptionCheck.integer(epochs, "--epochs", in: 1...OptionCheck.maximumEpochs)
+        try OptionCheck.datasets(datasets, data: dataOptions)
+    }
 
     /// The datasets to run (the synthetic one with `--quick`).
     public var datasets: [String] { quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init) }
@@ -142,10 +148,10 @@ public struct FigureGridOptions: ParsableArguments {
     @Option(help: "Datasets (comma-separated); those without results or data are skipped.")
     public var dataset = GridOptions.allDatasets
 
-    @Option(help: "Seeds per point (2022, 2023, ...).")
+    @Option(parsing: .unconditional, help: "Seeds per point (2022, 2023, ...).")
     public var seeds = 5
 
-    @Option(help: "Upper bound on epochs of every model.")
+    @Option(parsing: .unconditional, help: "Upper bound on epochs of every model.")
     public var epochs = 1000
 
     @Flag(help: "Use only results already stored; never train (the missing runs are left out).")
@@ -174,6 +180,12 @@ public struct FigureGridOptions: ParsableArguments {
 
     /// Options as parsed; all defaults.
     public init() {}
+
+    public func validate() throws {
+        try OptionCheck.integer(seeds, "--seeds", in: 1...OptionCheck.maximumSeeds)
+        try OptionCheck.integer(epochs, "--epochs", in: 1...OptionCheck.maximumEpochs)
+        try OptionCheck.datasets(datasets, data: dataOptions)
+    }
 
     /// The datasets to draw (the synthetic one with `--quick`).
     public var datasets: [String] { quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init) }

@@ -12,6 +12,7 @@
 import ArgumentParser
 import CPairTermFloor
 import Foundation
+import PaperFigures
 import UnKD
 
 struct Bench: ParsableCommand {
@@ -23,7 +24,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Dataset to time on (default: synthetic-ml1m, MovieLens-1M's shape; ml-1m with --data ml-1m=PATH).")
     var dataset = "synthetic-ml1m"
 
-    @Option(help: "Timed runs per figure (the median is reported).")
+    @Option(parsing: .unconditional, help: "Timed runs per figure (the median is reported).")
     var runs = 3
 
     @Flag(help: "Skip the LightGCN figures (the slowest).")
@@ -34,6 +35,8 @@ struct Bench: ParsableCommand {
 
     @Option(help: "Output format: markdown or csv.")
     var format: TableFormat = .markdown
+
+    func validate() throws { try OptionCheck.integer(runs, "--runs", in: 1...100) }
 
 /*:
  ## What is timed

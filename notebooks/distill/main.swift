@@ -25,6 +25,7 @@
 */
 import ArgumentParser
 import Foundation
+import PaperFigures
 import UnKD
 
 struct Distill: ParsableCommand {
@@ -57,7 +58,7 @@ struct Distill: ParsableCommand {
     @Option(help: "Seed of teacher and students.")
     var seed: UInt64 = 2022
 
-    @Option(name: .customLong("max-epochs"), help: "Upper bound on epochs of every model.")
+    @Option(name: .customLong("max-epochs"), parsing: .unconditional, help: "Upper bound on epochs of every model.")
     var maxEpochs = 1000
 
     @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
@@ -65,6 +66,14 @@ struct Distill: ParsableCommand {
 
     @Option(help: "Output format: markdown or csv.")
     var format: TableFormat = .markdown
+
+    func validate() throws {
+        try OptionCheck.integer(groups, "--groups", in: 1...100)
+        try OptionCheck.integer(pairs, "--pairs", in: 1...10_000)
+        try OptionCheck.positive(mu, "--mu")
+        try OptionCheck.nonNegative(weight, "--weight")
+        try OptionCheck.integer(maxEpochs, "--max-epochs", in: 1...OptionCheck.maximumEpochs)
+    }
 
     func run() throws {
         let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })

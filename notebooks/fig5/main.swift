@@ -31,8 +31,10 @@ struct Fig5: ParsableCommand {
 
     @OptionGroup var options: FigureGridOptions
 
-    @Option(help: "Largest K.")
+    @Option(parsing: .unconditional, help: "Largest K.")
     var maxGroups = 10
+
+    func validate() throws { try OptionCheck.integer(maxGroups, "--max-groups", in: 1...100) }
 
     func run() throws {
         let names = options.datasets

@@ -41,7 +41,7 @@ struct Report: ParsableCommand {
     @Option(help: "Datasets of the report (comma-separated).")
     var dataset = "ml-1m,apps,citeulike"
 
-    @Option(help: "Seeds looked for per cell (2022, 2023, ...).")
+    @Option(parsing: .unconditional, help: "Seeds looked for per cell (2022, 2023, ...).")
     var seeds = 5
 
     @Option(name: .customLong("results-dir"), help: "Where run results are kept.")
@@ -52,6 +52,8 @@ struct Report: ParsableCommand {
 
     @Option(help: "The report file to write.")
     var out = "REPRODUCTION.md"
+
+    func validate() throws { try OptionCheck.integer(seeds, "--seeds", in: 1...OptionCheck.maximumSeeds) }
 
     func run() throws {
         let names = dataset.split(separator: ",").map(String.init)

@@ -37,6 +37,7 @@
 */
 import ArgumentParser
 import Foundation
+import PaperFigures
 import UnKD
 
 struct Train: ParsableCommand {
@@ -51,10 +52,10 @@ struct Train: ParsableCommand {
     @Option(help: "Backbone: mf or lightgcn.")
     var backbone: Backbone = .mf
 
-    @Option(help: "Embedding dimension (teacher 100, student 10).")
+    @Option(parsing: .unconditional, help: "Embedding dimension (teacher 100, student 10).")
     var dimension = 100
 
-    @Option(help: "LightGCN layers.")
+    @Option(parsing: .unconditional, help: "LightGCN layers.")
     var layers = 1
 
     @Option(name: .customLong("pd-alpha"), help: "Train a PD (popularity-deconfounded) model with this exponent.")
@@ -84,7 +85,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code or paper-text.")
     var splitProtocol: SplitProtocol = .unkdCode
 
-    @Option(name: .customLong("max-epochs"), help: "Upper bound on epochs.")
+    @Option(name: .customLong("max-epochs"), parsing: .unconditional, help: "Upper bound on epochs.")
     var maxEpochs = 1000
 
     @Option(help: "Adam variant: dense (PyTorch, default) or lazy.")
@@ -95,6 +96,17 @@ struct Train: ParsableCommand {
 
     @Option(help: "Output format: markdown or csv.")
     var format: TableFormat = .markdown
+
+    func validate() throws {
+        try OptionCheck.integer(dimension, "--dimension", in: 1...4096)
+        try OptionCheck.integer(layers, "--layers", in: 0...8)
+        try OptionCheck.integer(maxEpochs, "--max-epochs", in: 1...OptionCheck.maximumEpochs)
+        if let learningRate { try OptionCheck.positive(learningRate, "--lr") }
+        if let decay { try OptionCheck.nonNegative(decay, "--decay") }
+        if let pdAlpha { try OptionCheck.nonNegative(pdAlpha, "--pd-alpha") }
+        for value in tuneLearningRates { try OptionCheck.positive(value, "--tune-lr") }
+        for value in tuneDecays { try OptionCheck.nonNegative(value, "--tune-decay") }
+    }
 
     func run() throws {
         let workspace = Workspace(locator: try dataOptions.locator(),

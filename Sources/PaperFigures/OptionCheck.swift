@@ -1,0 +1,35 @@
+import ArgumentParser
+import UnKD
+
+/// Range checks for numeric command-line options, called from each command's `validate()` so that a bad value is
+/// refused before any work starts, with the option and its range in the message.
+public enum OptionCheck {
+    /// `value` must lie in `range`.
+    public static func integer(_ value: Int, _ option: String, in range: ClosedRange<Int>) throws {
+        guard range.contains(value) else {
+            throw ValidationError("\(option) must be in \(range.lowerBound)...\(range.upperBound); got \(value)")
+        }
+    }
+
+    /// `value` must be finite and greater than 0.
+    public static func positive(_ value: Double, _ option: String) throws {
+        guard value.isFinite && value > 0 else { throw ValidationError("\(option) must be a finite number > 0; got \(value)") }
+    }
+
+    /// `value` must be finite and at least 0.
+    public static func nonNegative(_ value: Double, _ option: String) throws {
+        guard value.isFinite && value >= 0 else { throw ValidationError("\(option) must be a finite number >= 0; got \(value)") }
+    }
+
+    /// Every name must be a dataset of the catalogue (the paper's, the synthetic presets) or one given with `--data`.
+    public static func datasets(_ names: [String], data: DataOptions) throws {
+        let known = Set(DatasetCatalog.all.map(\.name) + data.explicitNames)
+        if let unknown = names.first(where: { !known.contains($0) }) {
+            throw ValidationError("unknown dataset '\(unknown)'; use one of \(DatasetCatalog.all.map(\.name).joined(separator: ", ")) "
+                                  + "or a name given with --data NAME=PATH")
+        }
+    }
+
+    /// The largest seed count and epoch bound the commands accept.
+    public static let maximumSeeds = 100, maximumEpochs = 100_000
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import XCTest
+@testable import PaperFigures
+
+/// Numeric options are checked when the command line is parsed, with the option and its range in the message.
+final class OptionCheckTests: XCTestCase {
+    private func message<T: ParsableArguments>(_ type: T.Type, _ arguments: [String]) -> String? {
+        do {
+            _ = try type.parse(arguments)
+            return nil
+        } catch {
+            return type.message(for: error)
+        }
+    }
+
+    func testGridOptionsRefuseSeedsAndEpochsOutOfRange() {
+        XCTAssertEqual(message(GridOptions.self, ["--seeds=-1"]), "--seeds must be in 1...100; got -1")
+        XCTAssertEqual(message(GridOptions.self, ["--seeds", "0"]), "--seeds must be in 1...100; got 0")
+        XCTAssertEqual(message(GridOptions.self, ["--epochs", "-1"]), "--epochs must be in 1...100000; got -1")
+        XCTAssertNil(message(GridOptions.self, ["--seeds", "2", "--epochs", "5"]))
+    }
+
+    func testFigureOptionsRefuseSeedsOutOfRange() {
+        XCTAssertEqual(message(FigureGridOptions.self, ["--seeds=-1"]), "--seeds must be in 1...100; got -1")
+    }
+
+    func testUnknownDatasetIsNamed() {
+        XCTAssertTrue(message(GridOptions.self, ["--dataset", "ml-1m,nope"])?.hasPrefix("unknown dataset 'nope'") == true)
+        XCTAssertNil(message(GridOptions.self, ["--dataset", "mine", "--data", "mine=/tmp/x.csv"]))
+    }
+
+    func testRealNumbersMustBeFiniteAndInRange() {
+        XCTAssertThrowsError(try OptionCheck.positive(.nan, "--lr"))
+        XCTAssertThrowsError(try OptionCheck.positive(0, "--lr"))
+        XCTAssertThrowsError(try OptionCheck.nonNegative(-1e-3, "--decay"))
+        XCTAssertThrowsError(try OptionCheck.nonNegative(.infinity, "--decay"))
+        XCTAssertNoThrow(try OptionCheck.positive(1e-3, "--lr"))
+        XCTAssertNoThrow(try OptionCheck.nonNegative(0, "--decay"))
+    }
+}
