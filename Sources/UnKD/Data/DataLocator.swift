@@ -29,10 +29,19 @@ public struct DataLocator: Sendable {
 
     /// The default data directory: `$UNKD_DATA`, else `~/.cache/unkd`.
     public static var defaultDataDirectory: URL {
-        if let folder = ProcessInfo.processInfo.environment["UNKD_DATA"], !folder.isEmpty {
-            return URL(fileURLWithPath: folder)
+        defaultDataDirectory(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The data directory the environment names: `$UNKD_DATA`, else `$XDG_CACHE_HOME/unkd`, else `$HOME/.cache/unkd`
+    /// (the account's home folder when `HOME` is unset).
+    public static func defaultDataDirectory(environment: [String: String]) -> URL {
+        if let folder = environment["UNKD_DATA"], !folder.isEmpty { return URL(fileURLWithPath: folder) }
+        if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty {
+            return URL(fileURLWithPath: cache).appendingPathComponent("unkd")
         }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/unkd")
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser
+        return home.appendingPathComponent(".cache/unkd")
     }
 
     /// A locator with no explicit paths, using `dataDirectory`.
@@ -48,11 +57,21 @@ public struct DataLocator: Sendable {
         let name = String(argument[..<equals])
         var path = String(argument[argument.index(after: equals)...])
         var format: InputFormat?
-        if let colon = path.firstIndex(of: ":"), let named = InputFormat(rawValue: String(path[..<colon])) {
-            format = named
-            path = String(path[path.index(after: colon)...])
+        if let colon = path.firstIndex(of: ":") {
+            let prefix = String(path[..<colon])
+            if let named = InputFormat(rawValue: prefix) {
+                format = named
+                path = String(path[path.index(after: colon)...])
+            } else if !prefix.isEmpty, !prefix.contains("/"), !FileManager.default.fileExists(atPath: path) {
+                // "parquet:FILE": a format prefix, not a file name with a colon in it.
+                let known = InputFormat.allCases.map(\.rawValue).joined(separator: ", ")
+                throw UnKDError.invalidArgument("--data \(name)=\(path): unknown format '\(prefix)'; use one of \(known)")
+            }
         }
         guard !path.isEmpty else { throw UnKDError.invalidArgument("--data \(name)= needs a path") }
+        guard explicit[name] == nil else {
+            throw UnKDError.invalidArgument("--data names '\(name)' twice; give each dataset one path")
+        }
         explicit[name] = ((path as NSString).expandingTildeInPath, format)
     }
 
@@ -67,7 +86,12 @@ public struct DataLocator: Sendable {
         progress("reading \(name) from \(path)")
         let (records, detected) = try InteractionFileReader.read(path: path, format: format, columns: columns)
         let minimum = minUserInteractions ?? descriptor.minUserInteractions
-        return records.dataset(name: name, minUserInteractions: minimum, origin: "\(path) (\(detected.rawValue))")
+        let dataset = records.dataset(name: name, minUserInteractions: minimum, origin: "\(path) (\(detected.rawValue))")
+        guard dataset.interactions.userCount > 0 else {
+            throw UnKDError.unreadableFile(file: path, reason: "no user has \(minimum) or more interactions, so nothing is left "
+                                           + "to train on (lower the filter with --min-user-interactions)")
+        }
+        return dataset
     }
 
     /// The path to read `descriptor` from, downloading it first if needed and allowed.

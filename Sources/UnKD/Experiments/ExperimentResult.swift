@@ -53,12 +53,15 @@ public struct ResultStore: Sendable {
             .appendingPathComponent("\(safe)-\(spec.model.label)-seed\(spec.seed)-\(Self.key(spec)).json")
     }
 
-    /// The stored result, if present, readable and current (an unreadable or stale file is treated as absent and will
-    /// be rewritten; a stale one is reported).
+    /// The stored result, if present, readable and current (an unreadable or stale file is reported with its path,
+    /// treated as absent and rewritten when the run is trained again).
     public func load(method: String, spec: ModelSpec) -> ExperimentResult? {
         let url = file(method: method, spec: spec)
-        guard let data = try? Data(contentsOf: url),
-              let result = try? JSONDecoder().decode(ExperimentResult.self, from: data), result.spec == spec else { return nil }
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        guard let result = try? JSONDecoder().decode(ExperimentResult.self, from: data), result.spec == spec else {
+            Progress.say("\(url.path): not a readable result of this experiment (damaged?); treated as missing")
+            return nil
+        }
         guard result.isCurrent else {
             Progress.say("\(url.path): evaluated with validation items in the test ranking (format \(result.format)); treated as missing")
             return nil

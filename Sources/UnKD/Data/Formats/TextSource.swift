@@ -64,16 +64,23 @@ public struct TextSource: Sendable {
         guard let file = gzopen(path, "rb") else {
             throw UnKDError.unreadableFile(file: path, reason: "cannot be opened as gzip")
         }
-        defer { gzclose(file) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
-            if n < 0 { throw UnKDError.unreadableFile(file: path, reason: "damaged gzip stream") }
+            if n < 0 {
+                gzclose(file)
+                throw UnKDError.unreadableFile(file: path, reason: "damaged gzip stream")
+            }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<Int(n)])
         }
-        return out
+        // zlib reports a stream that ends before its trailer only when the file is closed.
+        switch gzclose(file) {
+        case Z_OK: return out
+        case Z_BUF_ERROR: throw UnKDError.unreadableFile(file: path, reason: "truncated gzip stream")
+        default: throw UnKDError.unreadableFile(file: path, reason: "damaged gzip stream")
+        }
     }
 
     /// Calls `body` with each line (1-based number, bytes without the line break); a trailing `\r` is dropped.
