@@ -279,6 +279,32 @@ class Authors:
         with self.quiet():
             return self.register.MODELS[MODEL_NAMES[backbone]](config, self.dataset)
 
+    def evaluate(self, model, valid, dataset=None):
+        """Their evaluation of `model` on the validation (valid=True) or test users: `Procedure.Test` for the overall
+        measures at `world.topks`, then `Procedure.TestAll` on its top lists for the group measures of
+        `dataset.item_group` (default: the K = 2 groups). Returned in the shape of the package's EvaluationReport;
+        `recallEligibleUsers` (not in their code) is TestAll's group recall times the number of evaluated users
+        divided by the number of users with held-out items in the group."""
+        dataset = dataset or self.dataset_with_groups(2)
+        with self.quiet():
+            results, other = self.Procedure.Test(dataset, model, 0, valid=valid)
+            groups = self.Procedure.TestAll(dataset, other["rankdict"], 0, valid=valid)
+        truth = dataset.validDict if valid else dataset.testDict
+        users = len(truth)
+        eligible = [sum(1 for items in truth.values() if set(items) & set(members)) for members in dataset.item_group]
+        names = ["popular", "unpopular"] if len(dataset.item_group) == 2 else \
+            [f"group {g}" for g in range(len(dataset.item_group))]
+        report = {"users": users, "overall": [], "groups": []}
+        for c, n in enumerate(self.world.topks):
+            report["overall"].append({"n": n, **{m: float(results[m][c]) for m in ("recall", "ndcg", "precision")}})
+            for g, name in enumerate(names):
+                recall = float(groups["recallbygroup"][c][g])
+                report["groups"].append({
+                    "group": name, "n": n, "recall": recall,
+                    "recallEligibleUsers": recall * users / eligible[g] if eligible[g] else 0.0,
+                    "eligibleUsers": eligible[g], "precision": float(groups["precisionbygroup"][c][g])})
+        return report
+
     @staticmethod
     def set_embeddings(model, users, items):
         """Overwrites a model's ego embeddings (`embedding_user` / `embedding_item`) with float32 arrays."""

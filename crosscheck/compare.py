@@ -196,24 +196,14 @@ def stage_b(authors, export, teacher, user_limit):
 
 # ------------------------------------------------------------------------------- stage c: evaluation
 
-def evaluate_with_authors(authors, dataset2, model, valid):
-    """Their Test (overall @10/@20) and TestAll (group metrics on the K = 2 groups), plus eligible-user counts."""
-    with authors.quiet():
-        results, other = authors.Procedure.Test(dataset2, model, 0, valid=valid)
-        groups = authors.Procedure.TestAll(dataset2, other["rankdict"], 0, valid=valid)
-    truth = dataset2.validDict if valid else dataset2.testDict
-    members = [set(g) for g in dataset2.item_group]
-    eligible = [sum(1 for items in truth.values() if set(items) & m) for m in members]
-    return results, groups, eligible, len(truth)
-
-
 STAGE_C_MEASURES = ["recall", "ndcg", "precision", "popular recall", "unpopular recall",
                     "popular recall (eligible)", "unpopular recall (eligible)", "popular eligible users",
                     "unpopular eligible users", "popular precision", "unpopular precision"]
 
 
-def package_measures(report, n):
-    """The package's values of STAGE_C_MEASURES at cut-off n from one EvaluationReport of metrics.json."""
+def measures(report, n):
+    """The values of STAGE_C_MEASURES at cut-off n from an EvaluationReport (the package's, in metrics.json, or
+    the authors', from Authors.evaluate)."""
     overall = next(m for m in report["overall"] if m["n"] == n)
     group = {m["group"]: m for m in report["groups"] if m["n"] == n}
     values = {m: overall[m] for m in ("recall", "ndcg", "precision")}
@@ -222,18 +212,6 @@ def package_measures(report, n):
         values[f"{g} recall (eligible)"] = group[g]["recallEligibleUsers"]
         values[f"{g} eligible users"] = group[g]["eligibleUsers"]
         values[f"{g} precision"] = group[g]["precision"]
-    return values
-
-
-def authors_measures(results, groups, eligible, users, c):
-    """The same measures from the authors' Test / TestAll outputs (index c of their topks)."""
-    values = {m: float(results[m][c]) for m in ("recall", "ndcg", "precision")}
-    for g, name in enumerate(("popular", "unpopular")):
-        recall = float(groups["recallbygroup"][c][g])
-        values[f"{name} recall"] = recall
-        values[f"{name} recall (eligible)"] = recall * users / eligible[g] if eligible[g] else 0.0
-        values[f"{name} eligible users"] = eligible[g]
-        values[f"{name} precision"] = float(groups["precisionbygroup"][c][g])
     return values
 
 
@@ -249,10 +227,11 @@ def stage_c(authors, export, teacher):
     rows, blocks, worst = [], [], 0.0
     for name, model in models.items():
         for part in ("validation", "test"):
-            results, groups, eligible, users = evaluate_with_authors(authors, dataset2, model, part == "validation")
-            for c, n in enumerate(authors.world.topks):
-                theirs = authors_measures(results, groups, eligible, users, c)
-                ours = package_measures(export.metrics[name][part], n)
+            report = authors.evaluate(model, part == "validation", dataset2)
+            users = report["users"]
+            for n in authors.world.topks:
+                theirs = measures(report, n)
+                ours = measures(export.metrics[name][part], n)
                 differences = {m: abs(theirs[m] - ours[m]) for m in STAGE_C_MEASURES}
                 largest = max(differences.values())
                 worst = max(worst, largest)
