@@ -16,7 +16,7 @@ cKernelFlags.append(.unsafeFlags(["-mavx2", "-mfma"]))
 #endif
 
 /// The notebooks: each paper table or figure is an executable whose source is `notebooks/<name>/main.swift`.
-let notebooks = ["table1", "table2", "table3", "table4", "fig1", "fig4", "fig5", "train", "distill", "experiment", "bench", "report", "tune"]
+let notebooks = ["table1", "table2", "table3", "table4", "fig1", "fig4", "fig5", "train", "unkd", "distill", "experiment", "bench", "report", "tune"]
 /// The tools that serve the project rather than a paper artefact: each an executable whose source is
 /// `Sources/Tools/<name>/main.swift`.
 let tools = ["crosscheck"]
