@@ -306,8 +306,11 @@ def stage_d(authors, export, teacher):
         rd = a.sample.RD(dataset, student, teacher, 1)
     rd_top = export.array("batch/rd-top")
     same_top = int(sum(np.array_equal(rd.RANK[u].long().numpy(), rd_top[u]) for u in range(export.users)))
+    rd_dynamic = export.array("batch/rd-dynamic")
+    batch_users = rows[:, 0].numpy()
+    same_item = int((rd_top[batch_users][:, :, None] == rd_dynamic[batch_users][:, None, :]).sum())
     rd.RANK = torch.from_numpy(rd_top.astype(np.float32))
-    rd.dynamic_samples = torch.from_numpy(export.array("batch/rd-dynamic").astype(np.int64))
+    rd.dynamic_samples = torch.from_numpy(rd_dynamic.astype(np.int64))
     for phase, epoch in (("static", 1), ("dynamic", 100)):
         with torch.no_grad():
             value = rd.Sample(users, positives, negatives, epoch).item()
@@ -344,10 +347,14 @@ def stage_d(authors, export, teacher):
                 [[r["loss"], r["authors"], r["package"], r["relativeDifference"], r["agree"], r["note"]]
                  for r in results])
     print(f"  RD's own teacher top-30 lists (before being replaced by rd-top.npy): "
-          f"{same_top} of {export.users} users identical in order. HTD has no value in losses.json.")
+          f"{same_top} of {export.users} users identical in order.\n"
+          f"  RD dynamic: {same_item} (row, position, sample) triples of the batch where the dynamic sample is the\n"
+          f"  top-list item itself (equal exact scores; their strict `<` counts such a sample only if the two float32\n"
+          f"  scores of the same item differ). HTD has no value in losses.json.")
     return {"stage": "d", "batchRows": len(rows), "student": {"backbone": backbone, "dimension": dimension,
                                                                 "layers": layers},
             "decay": losses.get("decay"), "losses": results, "rdTeacherTopIdenticalUsers": same_top,
+            "rdDynamicSameItemTriples": same_item,
             "tolerance": LOSS_TOLERANCE, "agree": all(r["agree"] for r in results)}
 
 
