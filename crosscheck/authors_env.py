@@ -70,7 +70,7 @@ def atomic_write_bytes(path, data):
     """Writes `data` to `path` through a temporary file and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")     # parallel runs may write the same file
     with open(temporary, "wb") as f:
         f.write(data)
         f.flush()

@@ -73,10 +73,11 @@ class Run:
             seed=self.seed, split_group=args.groups if args.method == "UnKD" else 2,
             sampler=args.method if distills else "UnKD", lr=args.lr, decay=args.decay, kd_weight=args.kd_weight,
             sample_num=args.sample_num, student_backbone="mf", student_dim=args.dimension, student_layers=0)
-        self.authors = Authors(args.authors, self.export, args.work, self.settings)
         tag = f"lr{args.lr:g}-decay{args.decay:g}-kd{args.kd_weight:g}-n{args.sample_num}"
-        self.folder = self.authors.work / "runs" / f"{self.name}-{tag}"
+        self.folder = args.work / Authors.export_key(self.export) / "runs" / f"{self.name}-{tag}"
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.authors = Authors(args.authors, self.export, args.work, self.settings,
+                               log_path=self.folder / "authors.log")
         self.checkpoint_path = self.folder / "checkpoint.pt"
         self.result_path = args.results / self.export.name / f"{self.name}.json"
 
