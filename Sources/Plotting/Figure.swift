@@ -83,7 +83,9 @@ public struct Figure: Hashable, Sendable {
 
     /// Renders the figure and writes it to `url` atomically (temporary file in the same directory, then rename), so
     /// a reader never sees a partial file and a failed render leaves any previous file untouched.
-    /// - Parameter format: nil to infer it from the file extension.
+    /// - Parameters:
+    ///   - url: the file to write.
+    ///   - format: nil to infer it from the file extension.
     /// - Throws: `PlotError` for invalid input, an unknown extension, a Cairo failure, or an unwritable destination.
     public func render(to url: URL, format: OutputFormat? = nil) throws {
         let format = try format ?? OutputFormat(inferringFrom: url)

@@ -46,8 +46,12 @@ public struct DataSplit: Sendable {
 
     /// Splits `dataset` by `splitProtocol`, every random choice drawn from `seed`.
     ///
-    /// - Parameter validationUserFraction: for `unkdCode`, the share of users that form the validation population
-    ///   (floor(U x fraction) users; the official code uses 0.5 for MovieLens and Apps, 0.2 for CiteULike).
+    /// - Parameters:
+    ///   - dataset: the interactions to divide.
+    ///   - splitProtocol: the official code's protocol or the paper's text's.
+    ///   - seed: the seed of every random choice of the split.
+    ///   - validationUserFraction: for `unkdCode`, the share of users that form the validation population
+    ///     (floor(U x fraction) users; the official code uses 0.5 for MovieLens and Apps, 0.2 for CiteULike).
     public static func make(_ dataset: InteractionDataset, protocol splitProtocol: SplitProtocol, seed: UInt64,
                             validationUserFraction: Double = 0.5) -> DataSplit {
         var random = RandomSource.derived(seed: seed, "split/\(splitProtocol.rawValue)")

@@ -71,7 +71,11 @@ public final class CDDistiller: DistillationTerm {
     /// Prepares CD from a frozen teacher: every user's tournaments over the teacher's top-N candidates and their soft
     /// labels.
     ///
-    /// - Parameter teacher: the teacher's scored embeddings (users then items).
+    /// - Parameters:
+    ///   - configuration: the method's settings.
+    ///   - teacher: the teacher's scored embeddings (users then items).
+    ///   - train: the training interactions, never candidates.
+    ///   - seed: the seed of the tournaments.
     public init(configuration: CDConfiguration, teacher: EmbeddingTable, train: InteractionMatrix, seed: UInt64) {
         let userCount = train.userCount, itemCount = train.itemCount
         self.itemCount = itemCount

@@ -72,6 +72,8 @@ public struct DistillationSpec: Codable, Hashable, Sendable {
     ///     the embedding-based methods).
     ///   - student: how the student is trained (methods with parameters of their own use its learning rate).
     ///   - studentModel: the student's shape (the expert networks map its dimension onto the teacher's).
+    ///   - train: the training interactions.
+    ///   - seed: the seed of the term's samplers and networks.
     public func makeTerm(teacher: TrainedModel, train: InteractionMatrix, student: TrainingConfiguration,
                          studentModel: ModelConfiguration, seed: UInt64) -> DistillationTerm
     {

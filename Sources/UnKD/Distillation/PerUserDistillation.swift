@@ -82,10 +82,16 @@ public enum PerUserDistillation {
     /// when that list would be longer).
     ///
     /// - Parameters:
+    ///   - users: the batch's rows' users (a user may repeat).
     ///   - listStart: user u's entries are `listStart[u] ..< listStart[u + 1]`.
     ///   - entryItems: the item ids each entry touches, one array per item of an entry (a pair has two, a list item one).
     ///   - workPerEntry: floats of work per entry, to decide whether the batch is worth two halves.
+    ///   - userCount: the number of users (item rows follow the user rows).
+    ///   - itemCount: the number of items.
     ///   - itemGradient: the gradient's item rows (item i's row at `itemGradient + i * stride`).
+    ///   - stride: floats per row.
+    ///   - workspace: the second half's private item gradient and scratch space, kept between calls.
+    ///   - touched: receives the rows that got a gradient.
     ///   - userLoss: `(user, first, count, share, c, itemGradient)` returns user u's loss times `share` (its rows / all
     ///     rows), writes the coefficients of entries `first ..< first + count` into `c[0 ..< count]`, adds their terms
     ///     into the user's gradient row, and coefficient x user row into the items' rows of the `itemGradient` it is

@@ -91,7 +91,11 @@ public final class RDDistiller: DistillationTerm {
 
     /// Prepares RD from a frozen teacher: every user's top-K list among the items they have not trained on.
     ///
-    /// - Parameter teacher: the teacher's scored embeddings (users then items).
+    /// - Parameters:
+    ///   - configuration: the method's settings.
+    ///   - teacher: the teacher's scored embeddings (users then items).
+    ///   - train: the training interactions, never candidates.
+    ///   - seed: the seed of the dynamic samples.
     public init(configuration: RDConfiguration, teacher: EmbeddingTable, train: InteractionMatrix, seed: UInt64) {
         let userCount = train.userCount, itemCount = train.itemCount, k = configuration.topCount
         var lengths = [Int](repeating: 0, count: userCount)

@@ -33,6 +33,13 @@ public struct RelaxedRankingSamples: Sendable {
     ///
     /// - Parameters:
     ///   - teacher: the teacher's scored embeddings (users then items).
+    ///   - train: the training interactions, never sampled.
+    ///   - window: the length of the teacher's top list the interesting items are drawn from.
+    ///   - interesting: interesting items per user, drawn from the window by rank.
+    ///   - uninteresting: uninteresting items per user, drawn uniformly from outside the window.
+    ///   - temperature: the rank temperature of the interesting items' draw.
+    ///   - seed: the seed of the draws.
+    ///   - blockSize: users scored per BLAS product.
     /// - Complexity: one BLAS product and one top-`window` selection per user, O(U I d_t); then O(window) draws per
     ///   user.
     public init(teacher: EmbeddingTable, train: InteractionMatrix, window: Int, interesting: Int, uninteresting: Int,

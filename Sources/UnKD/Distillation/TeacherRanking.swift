@@ -25,8 +25,11 @@ public struct TeacherRanking: Sendable {
     ///
     /// - Parameters:
     ///   - teacher: the teacher's scored embeddings (users then items).
+    ///   - userCount: the number of users (item rows follow the user rows).
+    ///   - train: the training interactions, never candidates.
     ///   - groups: the item groups; items in no group are never candidates.
     ///   - cap: the longest list kept per user and group (the official code keeps 1000).
+    ///   - blockSize: users scored per BLAS product.
     /// - Complexity: one BLAS product per block of users, then per user and group a selection of the `cap` best
     ///   candidates and a sort of those: O(U * I * d) + O(U * (I + K * cap log cap)).
     public init(teacher: EmbeddingTable, userCount: Int, train: InteractionMatrix, groups: PopularityGroups, cap: Int = 1000,

@@ -84,7 +84,13 @@ public struct GridResults: Sendable {
     }
 
     /// A value of two cells on the seeds both finished, aligned by seed.
-    /// - Parameter value: the number read from one result (nil when the result lacks it).
+    ///
+    /// - Parameters:
+    ///   - dataset: the cells' dataset.
+    ///   - backbone: the cells' backbone.
+    ///   - method: the first cell.
+    ///   - other: the second cell.
+    ///   - value: the number read from one result (nil when the result lacks it).
     public func paired(_ dataset: String, _ backbone: Backbone, _ method: String, _ other: String,
                        value: (ExperimentResult) -> Double?) -> SeedPairs {
         func bySeed(_ name: String) -> [UInt64: Double] {

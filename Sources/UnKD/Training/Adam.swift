@@ -50,6 +50,9 @@ public struct Adam: Sendable {
     /// Applies one step to `parameters` with `gradient`, and zeroes the gradient it consumed.
     ///
     /// - Parameters:
+    ///   - parameters: the table to update.
+    ///   - gradient: its gradient, same layout; consumed.
+    ///   - stride: floats per row.
     ///   - touchedRows: rows of `stride` floats that may hold a non-zero gradient (others must be zero). The dense
     ///     variant still updates every row, but reads and clears the gradient of these rows only; nil means all rows.
     public mutating func update(_ parameters: inout [Float], gradient: inout [Float], stride: Int, touchedRows: [Int32]?) {

@@ -30,7 +30,12 @@ public enum BPRObjective {
     /// independent), then the scatter of gradients, with user rows and item rows (disjoint) on different cores.
     ///
     /// - Parameters:
+    ///   - batch: the rows (u, i+, i-).
     ///   - final: the scored embeddings, users then items, padded rows of `stride`.
+    ///   - gradient: receives `weight` x the gradient, same layout as `final`.
+    ///   - stride: floats per row.
+    ///   - userCount: the number of users (item rows follow the user rows).
+    ///   - weight: the weight of the loss in the step.
     ///   - itemWeights: the PD weights w_i, or nil for plain BPR.
     ///   - fusedDecay: when the scored rows are the ego rows (MF), the L2 penalty decay * 0.5 * |e|^2 / B of the
     ///     batch rows is added in the same pass, and its value is included in the returned loss; 0 for none.

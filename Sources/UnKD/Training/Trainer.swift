@@ -183,6 +183,8 @@ public final class Trainer {
     /// Trains until early stopping or `maxEpochs`, keeping the parameters of the best validation NDCG@20.
     ///
     /// - Parameters:
+    ///   - validation: the evaluator of the validation users, whose NDCG@20 decides early stopping.
+    ///   - label: names the fit in progress lines.
     ///   - progress: receives a line after every validation (and when a checkpoint cannot be written).
     ///   - resume: a checkpoint of this same fit (same model, data, configuration and seed) to continue from.
     ///   - checkpoints: when to hand the fit's state out, so that an interrupted fit can resume.
