@@ -53,6 +53,9 @@ struct Report: ParsableCommand {
     @Option(help: "The report file to write.")
     var out = "REPRODUCTION.md"
 
+    @Option(help: "The README whose results summary (between its results markers) is rewritten; none if absent.")
+    var readme = "README.md"
+
     func validate() throws { try OptionCheck.integer(seeds, "--seeds", in: 1...OptionCheck.maximumSeeds) }
 
     func run() throws {
@@ -101,6 +104,8 @@ struct Report: ParsableCommand {
             for line in claim.lines { text += "   - \(line)\n" }
             text += "\n"
         }
+        text += CrossCheck(folder: URL(fileURLWithPath: resultsDirectory).appendingPathComponent("crosscheck"), results: results)
+            .section()
         text += "## What ran, and how long it took\n\n"
         text += evidence.inventory.rendered(.markdown) + "\n"
         text += "## What is still to run\n\n" + evidence.stillToRun(runs, seeds: seedList.count)
@@ -129,6 +134,25 @@ struct Report: ParsableCommand {
         text += tuningSection()
         try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
         Progress.say("wrote \(out)")
+        try writeSummary(evidence.claims)
+    }
+
+    /// Rewrites the results summary of the README, between `<!-- results:begin -->` and `<!-- results:end -->`: one
+    /// line per claim with its verdict, so the README never repeats numbers by hand.
+    func writeSummary(_ claims: [Evidence.Claim]) throws {
+        let begin = "<!-- results:begin -->", end = "<!-- results:end -->"
+        guard let readmeText = try? String(contentsOfFile: readme, encoding: .utf8),
+              let start = readmeText.range(of: begin), let stop = readmeText.range(of: end), start.upperBound <= stop.lowerBound
+        else {
+            Progress.say("\(readme) has no results markers; its summary was left alone")
+            return
+        }
+        let lines = claims.map { "- \($0.statement) **\($0.verdict.rawValue.prefix(1).uppercased() + $0.verdict.rawValue.dropFirst())**." }
+        let summary = "\n" + lines.joined(separator: "\n") + "\n\nThe evidence for each verdict, and what it depends on (K, the "
+            + "weights, the backbone), is in [`\(out)`](\(out)).\n"
+        let updated = readmeText.replacingCharacters(in: start.upperBound..<stop.lowerBound, with: summary)
+        try AtomicFile.write(Data(updated.utf8), to: URL(fileURLWithPath: readme))
+        Progress.say("wrote the results summary of \(readme)")
     }
 
     /// The tuning tables that `tune` wrote (one per method tuned so far), and the methods still on their defaults.
@@ -151,6 +175,169 @@ struct Report: ParsableCommand {
             text += "Not tuned yet, so on the official code's constants: \(untuned.joined(separator: ", ")).\n"
         }
         return text
+    }
+}
+
+/*:
+ ## Against the authors' code
+
+ `crosscheck/` runs the authors' PyTorch code on the package's exported split and teacher (see its README) and saves,
+ per export, one summary per stage (a: popularity groups, b: UnKD's candidate lists, c: evaluation on the same
+ embeddings, d: loss values on the same parameters and samples) and one result per end-to-end training run of their
+ code (stage e). The report prints each stage's table and verdict as the driver wrote them, and sets every stage-e
+ setting beside the package's own runs of the same setting and seeds, with a paired t-test over the seeds both have.
+*/
+struct CrossCheck {
+    /// A stage's summary as the driver writes it (`summary` in `stage-<x>.json`).
+    struct StageSummary: Decodable {
+        var stage: String
+        var title: String
+        var verdict: String
+        var columns: [String]
+        var rows: [[String]]
+        var notes: [String]
+    }
+
+    /// The part of a `stage-<x>.json` the report reads.
+    struct StageFile: Decodable { var summary: StageSummary }
+
+    /// One end-to-end run of the authors' code (`authors-*.json`).
+    struct AuthorsRun: Decodable {
+        struct Settings: Decodable {
+            var method: String
+            var groups: Int?
+            var seed: UInt64
+            var kdWeight: Double
+            var sampleNum: Int?
+        }
+        struct Measures: Decodable {
+            var recall: Double
+            var popularRecall: Double
+            var unpopularRecall: Double
+        }
+        var settings: Settings
+        var testAt10: Measures
+        var bestEpoch: Int
+        var trainingSeconds: Double
+        var authorsCommit: String
+    }
+
+    let folder: URL
+    let results: ResultStore
+
+    /// The files of `folder`'s sub-folders whose names start with `prefix`, in name order.
+    func files(_ prefix: String) -> [URL] {
+        let manager = FileManager.default
+        let exports = ((try? manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? [])
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        return exports.flatMap { export in
+            ((try? manager.contentsOfDirectory(at: export, includingPropertiesForKeys: nil)) ?? [])
+                .filter { $0.lastPathComponent.hasPrefix(prefix) && $0.pathExtension == "json" }
+                .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        }
+    }
+
+    /// Decodes a file, reporting one that cannot be read.
+    func decode<T: Decodable>(_ type: T.Type, _ url: URL) -> T? {
+        do { return try JSONDecoder().decode(type, from: Data(contentsOf: url)) } catch {
+            Progress.say("\(url.path): not a cross-check file this report can read (\(error)); left out")
+            return nil
+        }
+    }
+
+    func section() -> String {
+        var text = "## Against the authors' code\n\n"
+        let stages = files("stage-").compactMap { url in decode(StageFile.self, url).map { (url, $0.summary) } }
+        let runs = files("authors-").compactMap { decode(AuthorsRun.self, $0) }
+        guard !stages.isEmpty || !runs.isEmpty else {
+            return text + "Not run yet: see [`crosscheck/README.md`](crosscheck/README.md).\n\n"
+        }
+        text += "The authors' PyTorch code (`chengang95/UnKD`"
+            + (runs.first.map { " at `\($0.authorsCommit.prefix(7))`" } ?? "") + "), run by [`crosscheck/`](crosscheck) on the "
+            + "package's own split and teacher, against the package, stage by stage.\n\n"
+        for (url, stage) in stages {
+            let export = url.deletingLastPathComponent().lastPathComponent
+            text += "### Stage \(stage.stage): \(stage.title) (`\(export)`)\n\nVerdict: **\(stage.verdict)**.\n\n"
+            var table = TextTable(header: stage.columns)
+            for row in stage.rows { table.append(row) }
+            text += table.rendered(.markdown) + "\n"
+            for note in stage.notes { text += "- \(note)\n" }
+            text += stage.notes.isEmpty ? "" : "\n"
+        }
+        if !runs.isEmpty { text += endToEnd(runs) }
+        return text
+    }
+
+    /// Stage e: each setting's test Recall@10 (overall, popular, unpopular) from the authors' code and from the
+    /// package, over the seeds both ran.
+    func endToEnd(_ runs: [AuthorsRun]) -> String {
+        let grid = PaperGrid(dataset: "ml-1m")
+        var text = "### Stage e: training end to end (MovieLens-1M, MF)\n\n"
+        text += "Each setting trained by both codes on the same split and teacher (the teacher of the seed), with the "
+            + "authors' early stopping; test Recall@10 as mean ± 95% half-width over the seeds both finished, then the "
+            + "package's mean minus the authors' with a paired t-test.\n\n"
+        var table = TextTable(header: ["setting", "seeds", "measure", "authors' code", "package", "package - authors"])
+        let settings = Dictionary(grouping: runs) { run in
+            run.settings.method + (run.settings.groups.map { " K=\($0)" } ?? "") + String(format: " (weight %g)", run.settings.kdWeight)
+        }
+        var disagreements: [String] = []
+        for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
+            var pairs: [(AuthorsRun, ExperimentResult)] = []
+            for run in group.sorted(by: { $0.settings.seed < $1.settings.seed }) {
+                guard let spec = packageSpec(run.settings, grid: grid), let ours = results.load(method: run.settings.method, spec: spec)
+                else { continue }
+                pairs.append((run, ours))
+            }
+            guard !pairs.isEmpty else {
+                table.append([name, "0", "", "", "no package run of this setting", ""])
+                continue
+            }
+            let measures: [(String, KeyPath<AuthorsRun.Measures, Double>, String?)] = [
+                ("Recall@10", \.recall, nil), ("popular", \.popularRecall, "popular"), ("unpopular", \.unpopularRecall, "unpopular")]
+            for (label, path, group) in measures {
+                let authors = pairs.map { $0.0.testAt10[keyPath: path] }
+                let package = pairs.compactMap { GridResults.recallAt10(of: $0.1, group: group) }
+                let a = SeedSummary(authors), p = SeedSummary(package)
+                let difference = p.mean - a.mean
+                var significance = ""
+                if let test = Statistics.pairedTTest(package, authors) {
+                    significance = String(format: " (p %.3f)", test.p)
+                    if test.p < 0.05 { disagreements.append("\(name), \(label)") }
+                }
+                table.append([name, "\(pairs.count)", label, cell(a), cell(p),
+                              String(format: "%+.4f (%+.1f%%)", difference, 100 * difference / a.mean) + significance])
+            }
+        }
+        text += table.rendered(.markdown) + "\n"
+        text += disagreements.isEmpty
+            ? "Verdict: **agrees**: no difference between the two codes is larger than the seed-to-seed noise (paired t-test, 5%).\n\n"
+            : "Verdict: **differs** in \(disagreements.joined(separator: "; ")) (paired t-test, p < 0.05).\n\n"
+        return text
+    }
+
+    /// "0.1234 ± 0.0012", or the value alone for one seed.
+    func cell(_ summary: SeedSummary) -> String {
+        summary.values.count > 1 ? String(format: "%.4f ± %.4f", summary.mean, summary.halfWidth) : String(format: "%.4f", summary.mean)
+    }
+
+    /// The package's experiment with the settings of an authors' run: its Student, or the method at the run's K,
+    /// weight and pair count (UnKD's mu is the authors' fixed 20); nil for a method the grid has no row for.
+    func packageSpec(_ settings: AuthorsRun.Settings, grid: PaperGrid) -> ModelSpec? {
+        var grid = grid
+        switch settings.method {
+        case "Student": return grid.student(.mf, seed: settings.seed)
+        case "UnKD":
+            grid.unkd = UnKDConfiguration(groups: settings.groups ?? 4, pairsPerUser: settings.sampleNum ?? 30, mu: 20,
+                                          weight: settings.kdWeight)
+            return grid.distilled(.unkd(grid.unkd), .mf, seed: settings.seed)
+        case "RD":
+            grid.rd.weight = settings.kdWeight
+            return grid.distilled(.rd(grid.rd), .mf, seed: settings.seed)
+        case "CD":
+            grid.cd.weight = settings.kdWeight
+            return grid.distilled(.cd(grid.cd), .mf, seed: settings.seed)
+        default: return nil
+        }
     }
 }
 
@@ -284,15 +471,13 @@ struct Evidence {
                 guard let run = weights.results(d, .mf, "\(method) \(setting)").first,
                       let unpopular = GridResults.recallAt10(of: run, group: "unpopular"),
                       let overall = GridResults.recallAt10(of: run, group: nil) else { return nil }
-                let marker = unpopular < baseUnpopular ? "" : " (raises it)"
-                return "\(setting.replacingOccurrences(of: "weight ", with: "")) \(percent(unpopular, baseUnpopular))\(marker), "
-                    + "overall \(percent(overall, baseOverall))"
+                return "\(setting) \(percent(unpopular, baseUnpopular)) (overall \(percent(overall, baseOverall)))"
             }
             if !settings.isEmpty { parts.append("\(method): " + settings.joined(separator: "; ")) }
         }
         guard !parts.isEmpty else { return nil }
-        return "\(name(d, .mf)), at every weight tried when tuning (seed 2022; unpopular Recall@10 change over the Student, "
-            + "then overall): " + parts.joined(separator: ". ") + "."
+        return "\(name(d, .mf)), at every weight tried when tuning (seed 2022; the unpopular group's Recall@10 change "
+            + "over the Student, and the overall change): " + parts.joined(separator: ". ") + "."
     }
 
     /// UnKD's unpopular and overall Recall@10 change over the Student at each K of Figure 5's sweep (MF, on the seeds
