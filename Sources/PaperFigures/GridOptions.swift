@@ -28,6 +28,9 @@ public struct GridOptions: ParsableArguments {
     @Flag(name: .customLong("list-commands"), help: "Print the runs still missing as one shell command per line, and stop.")
     public var listCommands = false
 
+    @Option(name: .customLong("slurm"), help: "Write the runs still missing as a Slurm array script to this file, and stop.")
+    public var slurmScript: String?
+
     @Option(name: .customLong("results-dir"), help: "Where run results are kept.")
     public var resultsDirectory = "results"
 
@@ -80,8 +83,9 @@ public struct GridOptions: ParsableArguments {
     /// Runs (or reads) the given runs in order; nil after printing the missing ones with `--list-commands`.
     public func collect(_ runs: [GridRun]) throws -> GridResults? {
         let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
-        if listCommands {
-            try printMissingCommands(runs, results: results, data: dataOptions.data, resultsDirectory: resultsDirectory)
+        if listCommands || slurmScript != nil {
+            try printMissingCommands(runs, results: results, data: dataOptions.data, resultsDirectory: resultsDirectory,
+                                     slurmScript: slurmScript)
             return nil
         }
         let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
@@ -163,6 +167,9 @@ public struct FigureGridOptions: ParsableArguments {
     @Flag(name: .customLong("list-commands"), help: "Print the runs still missing as one shell command per line, and stop.")
     public var listCommands = false
 
+    @Option(name: .customLong("slurm"), help: "Write the runs still missing as a Slurm array script to this file, and stop.")
+    public var slurmScript: String?
+
     @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; files marked synthetic.")
     public var quick = false
 
@@ -206,9 +213,10 @@ public struct FigureGridOptions: ParsableArguments {
     /// Reads the runs' stored results and trains the missing ones whose data is at hand (unless `--cached`). With
     /// `--list-commands` it prints the missing runs' commands instead and exits.
     public func collect(_ runs: [GridRun]) throws -> GridResults {
-        if listCommands {
+        if listCommands || slurmScript != nil {
             let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
-            try printMissingCommands(runs, results: results, data: dataOptions.data, resultsDirectory: resultsDirectory)
+            try printMissingCommands(runs, results: results, data: dataOptions.data, resultsDirectory: resultsDirectory,
+                                     slurmScript: slurmScript)
             throw ExitCode.success
         }
         var locator = try dataOptions.locator()
@@ -219,9 +227,20 @@ public struct FigureGridOptions: ParsableArguments {
     }
 }
 
-/// Prints, one per line, the command of each run that has no stored result, for a cluster's scheduler.
-func printMissingCommands(_ runs: [GridRun], results: ResultStore, data: [String], resultsDirectory: String) throws {
+/// Prints, one per line, the command of each run that has no stored result, for a cluster's scheduler; or, given
+/// `slurmScript`, writes them as a Slurm array script to that file.
+func printMissingCommands(_ runs: [GridRun], results: ResultStore, data: [String], resultsDirectory: String,
+                          slurmScript: String? = nil) throws {
+    var commands: [String] = []
     for run in runs where results.load(method: run.method, spec: run.spec) == nil {
-        print(try run.command(data: data, resultsDirectory: resultsDirectory))
+        commands.append(try run.command(data: data, resultsDirectory: resultsDirectory))
     }
+    guard let slurmScript else {
+        for command in commands { print(command) }
+        return
+    }
+    let array = SlurmArray(commands: commands, jobName: "unkd-\(CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "grid")",
+                           afterwards: SlurmArray.regeneration)
+    try AtomicFile.write(array.script, to: URL(fileURLWithPath: slurmScript))
+    Progress.say("wrote \(slurmScript): \(commands.count) runs as a Slurm array (submit with sbatch from the repository's root)")
 }

@@ -87,8 +87,8 @@ struct Tune: ParsableCommand {
                 }
             }
         }
-        // With --list-commands the runs' commands were the output; there is no table to write.
-        guard !options.listCommands else { return }
+        // With --list-commands or --slurm the runs' commands were the output; there is no table to write.
+        guard !options.listCommands && options.slurmScript == nil else { return }
         try options.publish(table, name: PaperGrid.tuningTableName(for: method),
                             caption: "Tuning \(method) on validation NDCG@20 (\(options.seedList.count) seeds)",
                             backbones: backbones, allBackbones: [.mf])
