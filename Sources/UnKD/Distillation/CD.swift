@@ -1,7 +1,7 @@
 import Foundation
 
 /// CD's settings: collaborative distillation (Lee et al., 2019) with the constants of the UnKD repository
-/// (reference specification §3.3).
+/// (docs/differences.md#cds-rank-weights-and-fixed-draws).
 public struct CDConfiguration: Codable, Hashable, Sendable {
     /// N, the length of the teacher's list the distillation items are drawn from.
     public var candidateCount: Int = 3000
@@ -28,7 +28,8 @@ public struct CDConfiguration: Codable, Hashable, Sendable {
     }
 
     /// The unnormalised probability q_r of drawing 0-based position r. With the official constants this is
-    /// exp(-(r + 1) / 60000): the last of the 3000 positions is still 95% as likely as the first (bug B3).
+    /// exp(-(r + 1) / 60000): the last of the 3000 positions is still 95% as likely as the first
+    /// (docs/differences.md#cds-rank-weights-and-fixed-draws).
     public func positionWeight(_ r: Int) -> Double { exp(-lambda * Double(r + 1) / Double(candidateCount)) }
 }
 
@@ -38,10 +39,11 @@ public struct CDConfiguration: Codable, Hashable, Sendable {
 /// Once, at preparation, each user's candidates (the items they have not trained on) are ranked by the teacher's
 /// scored embeddings and cut to the first N. Each of the user's distillation items is the better-ranked of two
 /// positions drawn independently with probability ∝ q_r, so the kept position is the minimum of two draws; the
-/// official code makes exactly `itemsPerUser` such tournaments, keeps duplicates, and never redraws (bug B3). Every item
-/// gets the soft label w = sigmoid((s_T(u, i) + t2) / t1) from the teacher's raw inner product. For each batch row with
-/// user u the loss is the mean over u's items of -[w log sigmoid(s) + (1 - w) log(1 - sigmoid(s))], s the student's
-/// score, and the total is base + kd * CD.
+/// official code makes exactly `itemsPerUser` such tournaments, keeps duplicates, and never redraws
+/// (docs/differences.md#cds-rank-weights-and-fixed-draws). Every item gets the soft label
+/// w = sigmoid((s_T(u, i) + t2) / t1) from the teacher's raw inner product. For each batch row with user u the loss is
+/// the mean over u's items of -[w log sigmoid(s) + (1 - w) log(1 - sigmoid(s))], s the student's score, and the total
+/// is base + kd * CD.
 ///
 /// PD-CD (paper Table 4) is this term with a teacher trained with `.popularityDeconfounded(alpha:)`: its raw inner
 /// products, free of the popularity weights, give both the ranking and the soft labels.

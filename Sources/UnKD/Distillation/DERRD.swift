@@ -1,6 +1,7 @@
 import Foundation
 
-/// DE-RRD's settings: the constants of the UnKD code (reference specification §3.4) and the two weights.
+/// DE-RRD's settings: the constants of the UnKD code and the two weights
+/// (docs/differences.md#de-rrds-other-deviations).
 public struct DERRDConfiguration: Codable, Hashable, Sendable {
     /// T, the teacher's top list the interesting items are drawn from.
     public var window: Int = 100
@@ -46,9 +47,10 @@ public struct DERRDConfiguration: Codable, Hashable, Sendable {
 /// the means over the rows' interesting items and over their uninteresting items of the item-side loss.
 ///
 /// Deviations from the UnKD code: the teacher is frozen (the code lets Adam move the teacher's embeddings through the
-/// DE loss, bug B1): `teacherEgo` is a copy that nothing writes to. With an MF student the scoring is MF's (the code's
-/// DE-RRD student is always a LightGCN, bug B5). The experts and gates are trained by the DE loss with their own Adam at
-/// the student's learning rate, without L2, as in the code.
+/// DE loss: docs/differences.md#de-rrds-teacher-is-frozen): `teacherEgo` is a copy that nothing writes to. With an MF
+/// student the scoring is MF's (the code's DE-RRD student is always a LightGCN:
+/// docs/differences.md#de-rrd-and-htd-students-on-mf). The experts and gates are trained by the DE loss with their
+/// own Adam at the student's learning rate, without L2, as in the code.
 public final class DERRDDistiller: DistillationTerm {
     /// The settings.
     public let configuration: DERRDConfiguration

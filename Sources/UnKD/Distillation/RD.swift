@@ -1,8 +1,8 @@
 import Foundation
 
 /// RD's settings: ranking distillation (Tang and Wang, KDD 2018) with the constants the UnKD repository codes as
-/// constructor defaults (reference specification §3.2), which differ from the original RD (K = 10, dynamic weights
-/// from epoch 10, no renormalisation).
+/// constructor defaults, which differ from the original RD (K = 10, dynamic weights from epoch 10, no renormalisation;
+/// see docs/differences.md#rds-convex-mixing-and-constants).
 public struct RDConfiguration: Codable, Hashable, Sendable {
     /// K, the length of the teacher's top list distilled to each user.
     public var topCount: Int = 30
@@ -17,7 +17,7 @@ public struct RDConfiguration: Codable, Hashable, Sendable {
     /// Whether the product of static and dynamic weights is rescaled to sum to 1.
     public var renormalise: Bool = true
     /// kd, RD's share in the convex mix (1 - kd) * base + kd * RD. The official default 1 removes the BPR loss
-    /// altogether (reference specification, bug B4), so it is worth tuning below 1.
+    /// altogether (docs/differences.md#rds-convex-mixing-and-constants), so it is worth tuning below 1.
     public var weight: Double = 1
 
     /// The official constants (top 30, lambda 1, mu 0.1, 100 dynamic samples from epoch 100, renormalised, kd 1).

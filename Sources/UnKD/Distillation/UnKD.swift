@@ -1,6 +1,7 @@
 import Foundation
 
-/// UnKD's settings (paper §3.2; official defaults from the reference specification).
+/// UnKD's settings (paper §3.2), with the official code's constants as defaults (see
+/// docs/differences.md#unkds-pair-allocation-and-rounding and docs/differences.md#unkds-mu-and-list-cap).
 public struct UnKDConfiguration: Codable, Hashable, Sendable {
     /// K, the number of popularity groups the items are stratified into (the paper finds about 4 best).
     public var groups: Int = 4
@@ -47,7 +48,7 @@ public struct UnKDConfiguration: Codable, Hashable, Sendable {
 ///
 /// As in the official code, the distillation term is looked up per BPR row, so a user contributes in proportion to
 /// their number of training interactions; a user with fewer than two candidates in a group skips that group (the
-/// official code loops forever there).
+/// official code loops forever there; see docs/differences.md#users-with-fewer-than-two-candidates-in-a-group).
 public final class UnKDDistiller: DistillationTerm {
     /// The settings.
     public let configuration: UnKDConfiguration

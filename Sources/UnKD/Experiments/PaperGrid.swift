@@ -10,7 +10,8 @@ public struct PaperGrid: Sendable {
     /// UnKD's settings.
     public var unkd = UnKDConfiguration()
     /// RD's settings. Its weight mixes convexly with the base loss, and the official 1.0 removes BPR altogether
-    /// (spec bug B4), so the grid uses 0.5 where RD has not been tuned (the chosen weight where it has).
+    /// (docs/differences.md#rds-convex-mixing-and-constants), so the grid uses 0.5 where RD has not been tuned (the
+    /// chosen weight where it has).
     public var rd = RDConfiguration(weight: 0.5)
     /// CD's settings (official constants, the weight chosen per dataset where tuned).
     public var cd = CDConfiguration()
@@ -19,8 +20,8 @@ public struct PaperGrid: Sendable {
     /// HTD's settings (alpha 0.5 as the original HTD; the weight chosen per dataset where tuned, else 1e-3).
     public var htd = HTDConfiguration()
     /// alpha of the PD teacher behind PD-CD and PD-HTD (Table 4). The official code's 1.0 is far outside the range
-    /// PD's authors use; 0.1, the middle of the 0.02-0.25 range the distillation issue names, stands where alpha has
-    /// not been tuned (the chosen alpha where it has).
+    /// PD's authors use (0.02-0.25); 0.1, in the middle of that range, stands where alpha has not been tuned (the
+    /// chosen alpha where it has; see docs/differences.md#the-pd-teacher).
     public var pdAlpha = 0.1
 
     /// A grid for one dataset, with the settings chosen for it on validation (`DistillationDefaults`).

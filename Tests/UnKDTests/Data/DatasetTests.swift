@@ -70,7 +70,7 @@ final class DatasetTests: XCTestCase {
         let cite = try locator.load("citeulike").interactions
         XCTAssertEqual([cite.userCount, cite.itemCount, cite.interactionCount], [5219, 25181, 125_580])
         let split = DataSplit.make(try locator.load("citeulike"), protocol: .unkdCode, seed: 2022, validationUserFraction: 0.2)
-        XCTAssertEqual(split.train.interactionCount, 98_405)  // as the spec's exact replay of the official code
+        XCTAssertEqual(split.train.interactionCount, 98_405)  // each user keeps n - ceil(0.2 n), as in the code
         XCTAssertEqual([split.validationUsers.count, split.testUsers.count], [1043, 4176])
     }
 }

@@ -110,7 +110,8 @@ final class DERRDTests: XCTestCase {
         XCTAssertGreaterThan(topK[0], topK[9] * 2, "better ranks are drawn more often")
     }
 
-    /// The fix of bug B1: training steps move the student and the experts but never the teacher.
+    /// The frozen teacher (docs/differences.md#de-rrds-teacher-is-frozen): training steps move the student and the
+    /// experts but never the teacher.
     func testTeacherStaysFrozen() {
         let (split, teacher) = Self.fixture
         let data = split.train

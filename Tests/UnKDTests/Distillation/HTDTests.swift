@@ -136,7 +136,7 @@ final class HTDTests: XCTestCase {
     }
 
     /// With alpha = 0.5 the assignment networks v learn; with the UnKD code's alpha = 1 GA has weight 0 and v keeps
-    /// its initialisation (bug B2).
+    /// its initialisation (docs/differences.md#htds-alpha-and-loss-scale).
     func testAssignmentNetworkLearnsOnlyWithGroupAssignment() {
         let data = SyntheticData(.small, seed: 21).dataset
         let split = DataSplit.make(data, protocol: .unkdCode, seed: 2)
