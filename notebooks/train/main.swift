@@ -29,7 +29,7 @@
  parameters are kept. A trained model is saved with its configuration, seed and a fingerprint of the data split, so
  asking for the same model again loads it.
 
- A LightGCN teacher takes an hour or two on two cores, longer than some sessions last. So at a validation epoch, at
+ A LightGCN teacher takes an hour or two on two cores, long enough to be interrupted. So at a validation epoch, at
  most every two minutes, the fit writes its whole state beside the model file: parameters, the best ones so far,
  Adam's moments, the negative sampler's generator and the early-stopping counters. Running the same command again
  resumes from there, and because nothing else carries over from one epoch to the next, the resumed fit ends with the

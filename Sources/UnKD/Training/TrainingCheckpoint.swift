@@ -2,8 +2,8 @@ import Foundation
 
 /// A fit stopped at a validation epoch, with everything needed to continue it as if it had never stopped.
 ///
-/// Long fits (a LightGCN teacher, a DE-RRD student) outlast a working session; a checkpoint lets an interrupted run
-/// resume instead of starting over. Resuming gives the same parameters, the same validation curve and the same best
+/// Long fits (a LightGCN teacher, a DE-RRD student) can run for hours; a checkpoint lets an interrupted run resume
+/// instead of starting over. Resuming gives the same parameters, the same validation curve and the same best
 /// epoch as an uninterrupted fit: the state below is the fit's whole state, because each epoch's negatives are drawn
 /// afresh from `negatives`, and a distillation term's own changing state (its samplers' generators, its networks and
 /// their optimiser) is in `term`. Only the wall-clock figures differ. The term's fixed part (the teacher's rankings,
