@@ -3,6 +3,11 @@
 /// The padding lets every kernel work in whole 8-lane SIMD vectors with no remainder loop, and lets BLAS treat the
 /// table as a matrix with leading dimension `stride`. Padding lanes stay zero through training: their gradients are
 /// zero and Adam leaves a zero parameter with zero moments at zero.
+///
+/// Rows are not aligned to cache lines: an array's storage starts 16 or 48 bytes past a 64-byte line, so a d = 10 row
+/// (64 bytes) straddles two lines. A line-aligned gradient table made the pair scatter 20-30% faster in isolation, but
+/// aligning only one private table moved an UnKD epoch by 2%, within the noise; aligned storage for the tables
+/// themselves is an open lead (docs/performance.md#unkds-pair-term-and-its-c-lower-bound).
 public struct EmbeddingTable: Sendable, Equatable {
     /// Number of rows.
     public let rows: Int

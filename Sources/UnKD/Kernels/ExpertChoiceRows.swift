@@ -31,7 +31,10 @@ struct ExpertChoiceRows {
     /// sum w ||t - sum_e z_e y_e||^2.
     ///
     /// Rows come grouped so that an entity's data is loaded once and its sums stay in the L1 cache: taken in batch
-    /// order, each row would miss the cache for its entity's Gram matrix and sums.
+    /// order, each row would miss the cache for its entity's Gram matrix and sums. The noise of eight rows is written
+    /// to memory before any of it is read as a vector: writing a vector's lanes one by one and loading it at once
+    /// stalls on every row. Done one row at a time with the C library's `logf` and `expf`, this choice was a third of a
+    /// DE-RRD epoch (docs/performance.md#de-rrd).
     ///
     /// Complexity: per row, O(E^2) multiply-adds, and 2E logarithms and E exponentials, all an eighth of a vector
     /// operation.

@@ -4,6 +4,12 @@
 ///
 /// `stride` is a multiple of 8; the item of entry p is `plus[p]` (and `minus[p]`, for pairs), its row is
 /// `rows + item * stride`.
+///
+/// Measured alone on MovieLens-1M's shape (one core, rows of 16 floats), UnKD's pairs cost about 7 ns each to score
+/// and 10.6 ns to scatter, and a real training step runs them at nearly that speed. Tried and not kept: writing the
+/// 16-float score out by hand (LLVM then vectorised across entries with shuffles, 40% slower); kernels shaped like a
+/// hand-written C version (the two item rows subtracted first, one accumulator chain per half; 5-15% slower); reading
+/// the batch's lists ahead, or prefetching the next user's (no gain). See docs/performance.md#the-list-kernels.
 public enum ListKernels {
     /// c[p] = <x, row(plus[p]) - row(minus[p])>, or <x, row(plus[p])> when `minus` is nil: the student's score
     /// margins of a user's pairs, or its scores of a user's list.
@@ -62,6 +68,10 @@ public enum ListKernels {
     ///
     /// One walk over the entries per block of 16 columns, with the block of x and of y's sum held in registers.
     /// Entries may repeat an item; they are applied in order. Cost: count x stride x 2 multiply-adds (x 4 for pairs).
+    ///
+    /// The item rows are written in the same walk, so two threads must not share `itemGradient`: splitting the item
+    /// rows between two cores by the parity of the item id made UnKD, RD and CD 20% slower (an unpredictable branch per
+    /// entry), so callers give each half of the users an item gradient of its own instead.
     @inlinable
     public static func backward(_ x: UnsafePointer<Float>, _ c: UnsafePointer<Float>, count: Int,
                                 plus: UnsafePointer<Int32>, minus: UnsafePointer<Int32>?, rows: UnsafePointer<Float>,

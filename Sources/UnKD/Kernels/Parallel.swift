@@ -28,7 +28,9 @@ public enum Parallel {
     /// Below this many floats of work a parallel region costs more (handing work over, sharing the cache) than it
     /// saves. Measured on the project's 2-core VM: a d = 10 MF epoch, whose BPR and Adam regions (6 x 2048 x 16 and
     /// 9746 x 16 floats of work) run on one core at 2^19, took 0.13 s there against 0.24 s at 2^17 when Dispatch ran
-    /// the regions, and still 0.145 s at 2^16 with the `WorkerTeam`'s waiting helpers.
+    /// the regions, and still 0.145 s at 2^16 with the `WorkerTeam`'s waiting helpers; splitting the d = 10 Adam over
+    /// both cores slowed that epoch from 0.11-0.15 s to 0.18-0.25 s
+    /// (docs/performance.md#the-worker-team-and-thread-wake-ups).
     public static let minimumParallelWork = 1 << 19
 
     /// The number of chunks to cut `work` floats of work into: one per core when worthwhile, else 1.

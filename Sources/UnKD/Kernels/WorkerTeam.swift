@@ -18,6 +18,8 @@ final class WorkerTeam: @unchecked Sendable {
 
     /// How long an idle helper spins before it sleeps, in nanoseconds. The d = 100 MF epoch on the project's VM took
     /// 0.46-0.50 s with no spinning, 0.44-0.47 s at 50 microseconds and 0.43-0.44 s at 250; with Dispatch 0.53-0.55 s.
+    /// Spinning for 3 ms, so that a helper never sleeps within a step, gave UnKD's epoch nothing
+    /// (docs/performance.md#the-worker-team-and-thread-wake-ups).
     static let spinTime: UInt64 = 250_000
 
     /// A helper's way to sleep: the flag says it is (about to be) waiting on the semaphore.
