@@ -79,7 +79,9 @@ struct Fig4: ParsableCommand {
         }
         guard !panels.isEmpty else {
             throw UnKDError.invalidArgument(
-                "no results to plot: none are stored and no data was at hand; pass --data NAME=PATH to train them, or --quick for synthetic data")
+                options.cached
+                    ? "no results to plot: none are stored, and --cached never reads data; drop --cached to train them from --data NAME=PATH"
+                    : "no results to plot: none are stored and no data was at hand; pass --data NAME=PATH to train them, or --quick for synthetic data")
         }
         print(csv.rendered(.markdown))
         var figure = Figure(columns: min(panels.count, 2), panelSize: (300, 230),

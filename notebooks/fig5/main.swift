@@ -79,7 +79,9 @@ struct Fig5: ParsableCommand {
         }
         guard !panels.isEmpty else {
             throw UnKDError.invalidArgument(
-                "no results to plot: none are stored and no data was at hand; pass --data NAME=PATH to train them, or --quick for synthetic data")
+                options.cached
+                    ? "no results to plot: none are stored, and --cached never reads data; drop --cached to train them from --data NAME=PATH"
+                    : "no results to plot: none are stored and no data was at hand; pass --data NAME=PATH to train them, or --quick for synthetic data")
         }
         print(csv.rendered(.markdown))
         var figure = Figure(columns: 2, panelSize: (300, 220), title: options.output.title("Figure 5: UnKD against the number of groups K (MF)"),

@@ -74,7 +74,8 @@ struct Table2: ParsableCommand {
             "Paper users", "Paper items", "Paper interactions", "Paper sparsity",
             "Train", "Valid users", "Valid interactions", "Test users", "Test interactions",
         ])
-        var realData = false
+        var realData = false, loaded = 0
+        var failures: [String] = []
         for name in names {
             let descriptor = DatasetCatalog.descriptor(name)
             let dataset: InteractionDataset
@@ -82,10 +83,12 @@ struct Table2: ParsableCommand {
                 dataset = try locator.load(name)
             } catch {
                 Progress.say("\(name): \(error)")
+                if dataOptions.explicitNames.contains(name) || datasets != nil { failures.append("\(name): \(error)") }
                 table.append([descriptor.displayName, "not available"] + Array(repeating: "", count: 3)
                     + paperCells(descriptor.paper) + Array(repeating: "", count: 5))
                 continue
             }
+            loaded += 1
             if !name.hasPrefix("synthetic") { realData = true }
             let split = DataSplit.make(dataset, protocol: splitProtocol, seed: seed,
                                        validationUserFraction: descriptor.validationUserFraction)
@@ -102,6 +105,10 @@ struct Table2: ParsableCommand {
         print(table.rendered(format), terminator: "")
         let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: .png, synthetic: !realData)
         Progress.say("wrote \(try output.writeCSV(table, name: splitProtocol == .unkdCode ? "table2" : "table2-\(splitProtocol.rawValue)").path)")
+        // A dataset asked for by name that could not be read is an error, and so is a table without any dataset.
+        if !failures.isEmpty || loaded == 0 {
+            throw UnKDError.invalidArgument(failures.isEmpty ? "no dataset could be read" : failures.joined(separator: "\n"))
+        }
     }
 
     func paperCells(_ paper: PaperStatistics?) -> [String] {

@@ -61,4 +61,42 @@ final class BadInputTests: XCTestCase {
         locator.minUserInteractions = 2
         XCTAssertEqual(try locator.load("mine").interactions.userCount, 1)
     }
+
+    /// A citeulike file whose count disagrees with its items on one line is refused, naming that line, rather than
+    /// read as adjacency data.
+    func testCiteULikeWithOneWrongCountIsRefused() throws {
+        let folder = try FixtureFolder()
+        var lines = (0..<30).map { user in "3 \(user) \(user + 1) \(user + 2)" }
+        lines[17] = "4 17 18 19"
+        let path = try folder.write("users.dat", lines.joined(separator: "\n") + "\n")
+        XCTAssertThrowsError(try InteractionFileReader.read(path: path)) { error in
+            guard case let UnKDError.malformedLine(file, line, reason)? = error as? UnKDError else { return XCTFail("\(error)") }
+            XCTAssertEqual(file, path)
+            XCTAssertEqual(line, 18)
+            XCTAssertTrue(reason.contains("citeulike:PATH"), reason)
+        }
+        XCTAssertThrowsError(try InteractionFileReader.read(path: path, format: .citeULike)) { error in
+            guard case let UnKDError.malformedLine(_, line, _)? = error as? UnKDError else { return XCTFail("\(error)") }
+            XCTAssertEqual(line, 18)
+        }
+        lines[17] = "3 17 18 19"
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try InteractionFileReader.read(path: path).format, .citeULike)
+    }
+
+    func testBinaryDataAndDamagedZipAreNamedAsSuch() throws {
+        let folder = try FixtureFolder()
+        let binary = folder.path("noise.csv")
+        try Data([0x75, 0x2C, 0x69, 0x0A, 0x00, 0xFF, 0x13, 0x80, 0x0A]).write(to: URL(fileURLWithPath: binary))
+        XCTAssertThrowsError(try InteractionFileReader.read(path: binary)) { error in
+            guard case let UnKDError.malformedLine(_, line, reason)? = error as? UnKDError else { return XCTFail("\(error)") }
+            XCTAssertEqual(line, 2)
+            XCTAssertTrue(reason.hasPrefix("binary data"), reason)
+        }
+        let zip = folder.path("ml-1m.zip")
+        try Data([0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0x41, count: 60)).write(to: URL(fileURLWithPath: zip))
+        XCTAssertThrowsError(try InteractionFileReader.read(path: zip)) { error in
+            XCTAssertTrue((error as? UnKDError)?.description.contains("damaged zip archive") == true, "\(error)")
+        }
+    }
 }

@@ -46,7 +46,9 @@ public enum InteractionFileReader {
 
         let magic = try TextSource.prefix(of: path, count: 4)
         if magic == [0x50, 0x4B, 0x03, 0x04] {
-            let members = TextSource.zipMembers(path) ?? []
+            guard let members = TextSource.zipMembers(path) else {
+                throw UnKDError.unreadableFile(file: path, reason: "a damaged zip archive (its table of contents cannot be read)")
+            }
             guard members.contains(where: { $0.hasSuffix("ratings.dat") }) else {
                 throw UnKDError.unreadableFile(file: path, reason: "a zip archive without a ratings.dat member; only MovieLens archives are read from zip")
             }
@@ -82,9 +84,13 @@ public enum InteractionFileReader {
 
     /// Guesses the format of a text file from its first lines.
     public static func detect(_ source: TextSource) throws -> InputFormat {
-        let head = source.headLines(50)
+        let numbered = source.headLines(50), head = numbered.map(\.text)
         guard let first = head.first else {
             throw UnKDError.unreadableFile(file: source.name, reason: "the file is empty")
+        }
+        if let line = head.firstIndex(where: { $0.unicodeScalars.contains { $0.value == 0xFFFD || ($0.value < 0x20 && $0 != "\t") } }) {
+            throw UnKDError.malformedLine(file: source.name, line: numbered[line].number,
+                                          reason: "binary data, not text (a damaged or compressed file?)")
         }
         if first.hasPrefix("{") { return .amazonReviews }
         if first.contains("::") { return .movieLens }
@@ -92,8 +98,18 @@ public enum InteractionFileReader {
             line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { Int($0) }
         }
         if integerLines.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 != nil } }) {
-            let countsMatch = integerLines.allSatisfy { $0[0]! == $0.count - 1 }
-            return countsMatch ? .citeULike : .adjacency
+            // citeulike's lines start with their item count; adjacency lines with a user id, which matches the count
+            // only by chance. Mostly matching counts with an exception could be either, so the reader refuses.
+            let matching = integerLines.filter { $0[0]! == $0.count - 1 }.count
+            if matching == integerLines.count { return .citeULike }
+            if 2 * matching > integerLines.count, let line = integerLines.firstIndex(where: { $0[0]! != $0.count - 1 }) {
+                throw UnKDError.malformedLine(
+                    file: source.name, line: numbered[line].number,
+                    reason: "\(matching) of the first \(integerLines.count) lines start with their item count, as citeulike's do, but this "
+                        + "one does not: name the format as --data NAME=citeulike:PATH (to have the line reported) or "
+                        + "NAME=adjacency:PATH")
+            }
+            return .adjacency
         }
         if first.contains(",") || first.contains("\t") || first.contains(";") { return .delimited }
         throw UnKDError.unreadableFile(

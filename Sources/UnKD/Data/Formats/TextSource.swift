@@ -98,15 +98,16 @@ public struct TextSource: Sendable {
         }
     }
 
-    /// The first `count` non-blank lines, decoded as UTF-8 (for format detection).
-    func headLines(_ count: Int) -> [String] {
-        var lines: [String] = []
-        var start = 0
+    /// The first `count` non-blank lines with their 1-based line numbers, decoded as UTF-8 (for format detection).
+    func headLines(_ count: Int) -> [(number: Int, text: String)] {
+        var lines: [(number: Int, text: String)] = []
+        var start = 0, number = 0
         while start < bytes.count && lines.count < count {
             var end = start
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            number += 1
             let line = String(decoding: bytes[start..<end], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            if !line.isEmpty { lines.append(line) }
+            if !line.isEmpty { lines.append((number, line)) }
             start = end + 1
         }
         return lines
