@@ -46,21 +46,24 @@ let package = Package(
         .systemLibrary(
             name: "CGzip", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        /// The one way every target writes a file: to a temporary file beside it, then renamed over it.
+        .target(name: "AtomicWrite"),
         .target(
             name: "UnKD",
             dependencies: [
-                "COpenBLAS", "CGzip",
+                "AtomicWrite", "COpenBLAS", "CGzip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: kernelFlags),
-        .target(name: "Plotting", dependencies: ["CCairo"]),
+        .target(name: "Plotting", dependencies: ["AtomicWrite", "CCairo"]),
         .target(name: "CPairTermFloor", cSettings: cKernelFlags),
         .target(
             name: "PaperFigures",
             dependencies: ["UnKD", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "AtomicWriteTests", dependencies: ["AtomicWrite"]),
         .testTarget(name: "UnKDTests", dependencies: ["UnKD", "CGzip", "CPairTermFloor"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "PaperFiguresTests", dependencies: ["PaperFigures", "UnKD"]),

@@ -1,3 +1,4 @@
+import AtomicWrite
 import Foundation
 
 /// The file formats a figure can be saved as.
@@ -81,15 +82,21 @@ public struct Figure: Hashable, Sendable {
         for panel in panels { try panel.validate() }
     }
 
-    /// Renders the figure and writes it to `url` atomically (temporary file in the same directory, then rename), so
-    /// a reader never sees a partial file and a failed render leaves any previous file untouched.
+    /// Renders the figure and writes it to `url` atomically (`AtomicFile`: temporary file in the same directory, then
+    /// rename), so a reader never sees a partial file and a failed render leaves any previous file untouched. The
+    /// directory must exist: a missing one is reported, not created.
     /// - Parameters:
     ///   - url: the file to write.
     ///   - format: nil to infer it from the file extension.
     /// - Throws: `PlotError` for invalid input, an unknown extension, a Cairo failure, or an unwritable destination.
     public func render(to url: URL, format: OutputFormat? = nil) throws {
         let format = try format ?? OutputFormat(inferringFrom: url)
-        try AtomicFile.write(try data(format), to: url)
+        let bytes = try data(format)
+        do {
+            try AtomicFile.write(bytes, to: url, creatingFolder: false)
+        } catch let error as AtomicFileError {
+            throw PlotError.unwritableOutput(path: error.path, reason: error.reason)
+        }
     }
 
     /// The encoded file contents in `format`, for callers that store figures themselves.
