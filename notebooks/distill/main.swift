@@ -105,15 +105,14 @@ struct Distill: ParsableCommand {
  unpopular group.
 */
         let student = reports[1].1
-        func change(_ value: Double, _ base: Double) -> String { base > 0 ? String(format: "%+.1f%%", 100 * (value / base - 1)) : "-" }
         var table = TextTable(header: ["method", "Recall@10", "NDCG@10", "popular Recall@10", "unpopular Recall@10",
                                        "popular vs Student", "unpopular vs Student", "best epoch"])
         for (name, report, trained) in reports {
             let popular = report.group("popular", at: 10)!.recall, unpopular = report.group("unpopular", at: 10)!.recall
             table.append([name, String(format: "%.4f", report.at(10)!.recall), String(format: "%.4f", report.at(10)!.ndcg),
                           String(format: "%.4f", popular), String(format: "%.4f", unpopular),
-                          change(popular, student.group("popular", at: 10)!.recall),
-                          change(unpopular, student.group("unpopular", at: 10)!.recall),
+                          percentChangeText(popular, over: student.group("popular", at: 10)!.recall),
+                          percentChangeText(unpopular, over: student.group("unpopular", at: 10)!.recall),
                           "\(trained.history.bestEpoch)"])
         }
         if format == .markdown {

@@ -62,7 +62,7 @@ struct Fig4: ParsableCommand {
                     for group in ["popular", "unpopular"] {
                         let pair = collected.pairedRecallAt10(name, b, method, "Student", group: group)
                         guard let (mean, student) = pair.means else { break }
-                        let change = 100 * (mean - student) / student
+                        let change = percentChange(mean, over: student)
                         changes.append(change)
                         csv.append([name, b.rawValue, method, group, String(format: "%.4f", mean), String(format: "%.4f", student),
                                     String(format: "%.2f", change), "\(pair.method.count)"])

@@ -72,9 +72,9 @@ struct Table1: ParsableCommand {
 
     /// "+3.7% (+3.8%)": our relative change and the paper's.
     func change(_ value: Double?, _ base: Double?, paper: Double?, _ paperBase: Double?) -> String {
-        guard let value, let base, base > 0 else { return "-" }
-        var text = String(format: "%+.1f%%", 100 * (value - base) / base)
-        if let paper, let paperBase { text += String(format: " (%+.1f%%)", 100 * (paper - paperBase) / paperBase) }
+        guard let value, let base else { return "-" }
+        var text = percentChangeText(value, over: base)
+        if let paper, let paperBase { text += " (\(percentChangeText(paper, over: paperBase)))" }
         return text
     }
 }

@@ -92,11 +92,11 @@ extension Table3 {
         }
         guard let best = ran.max(by: { $0.1 < $1.1 }),
               let (unkd, other) = collected.paired(dataset, backbone, "UnKD", best.0, value: value).means else { return "-" }
-        var text = String(format: "%+.1f%% over %@", 100 * (unkd - other) / other, best.0)
+        var text = "\(percentChangeText(unkd, over: other)) over \(best.0)"
         if let paper = PaperValues.table3[dataset]?[backbone] {
             let value: ((recall: Double, ndcg: Double)) -> Double = { metric == \CutoffMetrics.recall ? $0.recall : $0.ndcg }
             if let paperUnKD = paper["UnKD"].map(value), let paperBest = baselines.compactMap({ paper[$0].map(value) }).max() {
-                text += String(format: " (%+.1f%%)", 100 * (paperUnKD - paperBest) / paperBest)
+                text += " (\(percentChangeText(paperUnKD, over: paperBest)))"
             }
         }
         if ran.count < baselines.count { text += " [of \(ran.count) baselines]" }
