@@ -52,7 +52,6 @@ let package = Package(
             name: "UnKD",
             dependencies: [
                 "AtomicWrite", "COpenBLAS", "CGzip",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -73,7 +72,7 @@ let package = Package(
             path: "notebooks/\($0)", swiftSettings: kernelFlags)
     } + tools.map {
         .executableTarget(
-            name: $0, dependencies: ["UnKD", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: $0, dependencies: ["UnKD", "PaperFigures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tools/\($0)", swiftSettings: kernelFlags)
     }
 )

@@ -8,6 +8,7 @@
 */
 import ArgumentParser
 import Foundation
+import PaperFigures
 import UnKD
 
 struct Experiment: ParsableCommand {

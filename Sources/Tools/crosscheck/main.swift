@@ -7,6 +7,7 @@
 // documented in `crosscheck/export-format.md`.
 import ArgumentParser
 import Foundation
+import PaperFigures
 import UnKD
 
 struct Crosscheck: ParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import UnKD
 
-/// The command-line options every notebook shares for finding data.
+/// The command-line options every notebook and tool shares for finding data: they configure a `DataLocator`.
 public struct DataOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("data"),
             help: ArgumentHelp("Where a dataset is: NAME=PATH or NAME=FORMAT:PATH (repeatable). PATH is a file or a folder; the format is detected from the content.",
@@ -41,13 +42,5 @@ public struct DataOptions: ParsableArguments, Sendable {
         locator.minUserInteractions = minUserInteractions
         locator.progress = { Progress.say($0) }
         return locator
-    }
-}
-
-/// Progress lines for long-running work: to standard error, so standard output stays a clean table or CSV.
-public enum Progress {
-    /// Writes one line to standard error.
-    @Sendable public static func say(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
