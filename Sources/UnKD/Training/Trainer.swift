@@ -1,8 +1,8 @@
 import Foundation
 
 /// Trains a recommender with BPR (plus, for a student, a distillation term) by mini-batch Adam, with the official
-/// code's early stopping: validate every few epochs on NDCG@20, stop after `patience` evaluations without
-/// improvement, and keep the best parameters.
+/// code's early stopping (`EarlyStopping`: validate every few epochs on NDCG@20, stop after `patience` evaluations
+/// without improvement, and keep the best parameters) and optional checkpoints (`CheckpointPolicy`).
 ///
 /// One optimiser step: compute the scored embeddings (LightGCN propagates once per step), accumulate the BPR and
 /// distillation gradients on them, carry the gradient back to the ego embeddings through the same normalised graph,
@@ -182,6 +182,10 @@ public final class Trainer {
 
     /// Trains until early stopping or `maxEpochs`, keeping the parameters of the best validation NDCG@20.
     ///
+    /// The loop only: each epoch is trained and timed; `EarlyStopping` says which epochs are validated, which
+    /// validations are kept and when to stop; `CheckpointPolicy` says when the fit's state is handed out. Cost: the
+    /// epochs run, plus one validation per `evaluationInterval` epochs.
+    ///
     /// - Parameters:
     ///   - validation: the evaluator of the validation users, whose NDCG@20 decides early stopping.
     ///   - label: names the fit in progress lines.
@@ -190,45 +194,34 @@ public final class Trainer {
     ///   - checkpoints: when to hand the fit's state out, so that an interrupted fit can resume.
     public func fit(validation: Evaluator, label: String = "", progress: (String) -> Void = { _ in },
                     resume: TrainingCheckpoint? = nil, checkpoints: CheckpointPolicy? = nil) -> TrainingHistory {
-        var history = TrainingHistory()
+        var history = resume?.loop.history ?? TrainingHistory()
+        var stopping = EarlyStopping(configuration, after: history)
+        var epochTimes = resume?.loop.epochSeconds ?? []
+        let elapsedBefore = resume?.loop.elapsedSeconds ?? 0
         var best = model.parameters
-        var bestScore = -Double.infinity, worse = 0
-        var epochTimes: [Double] = []
-        var firstEpoch = 1, elapsedBefore = 0.0
         if let resume {
             restore(resume)
             best.values = resume.best
-            history = resume.loop.history
-            bestScore = resume.loop.bestScore
-            worse = resume.loop.evaluationsWithoutGain
-            epochTimes = resume.loop.epochSeconds
-            elapsedBefore = resume.loop.elapsedSeconds
-            firstEpoch = resume.loop.epoch + 1
         }
         let started = Date()
         var lastCheckpoint = started
         var elapsed: Double { elapsedBefore + Date().timeIntervalSince(started) }
-        for epoch in firstEpoch...configuration.maxEpochs {
+        for epoch in (history.epochsRun + 1)...configuration.maxEpochs {
             let epochStart = Date()
             let loss = trainEpoch(epoch)
             epochTimes.append(Date().timeIntervalSince(epochStart))
             history.epochsRun = epoch
-            guard epoch % configuration.evaluationInterval == 0 || epoch == configuration.maxEpochs else { continue }
+            guard stopping.validates(after: epoch) else { continue }
             let score = validation.stoppingScore(scoredEmbeddings(), userCount: model.userCount)
             history.curve.append(ValidationPoint(epoch: epoch, ndcg: score, loss: loss))
-            if score < bestScore {
-                worse += 1
-            } else {
-                worse = 0
-                bestScore = score
+            if stopping.record(score) {
                 best = model.parameters
                 history.bestEpoch = epoch
             }
-            progress(String(format: "%@ epoch %4d  loss %.4f  valid NDCG@20 %.4f  (best %.4f @%d)  %.0f s elapsed, at most %.0f s left",
-                            label, epoch, loss, score, bestScore, history.bestEpoch, elapsed,
-                            elapsed / Double(epoch) * Double(configuration.maxEpochs - epoch)))
-            if worse >= configuration.patience { break }
-            if let checkpoints, epoch < configuration.maxEpochs, Date().timeIntervalSince(lastCheckpoint) >= checkpoints.interval {
+            progress(validationLine(label, epoch: epoch, loss: loss, score: score, stopping: stopping,
+                                    bestEpoch: history.bestEpoch, elapsed: elapsed))
+            if stopping.shouldStop { break }
+            if let checkpoints, checkpoints.isDue(after: epoch, maxEpochs: configuration.maxEpochs, since: lastCheckpoint) {
                 do {
                     try checkpoints.save(checkpoint(history: history, epochTimes: epochTimes, elapsed: elapsed, best: best))
                 } catch {
@@ -238,10 +231,18 @@ public final class Trainer {
             }
         }
         model.parameters = best
-        history.bestScore = max(bestScore, 0)
+        history.bestScore = max(stopping.bestScore, 0)
         history.seconds = elapsed
         history.medianEpochSeconds = epochTimes.sorted()[epochTimes.count / 2]
         return history
+    }
+
+    /// The progress line after the validation of `epoch`: loss, score, the best so far, time spent and the most left.
+    private func validationLine(_ label: String, epoch: Int, loss: Double, score: Double, stopping: EarlyStopping,
+                                bestEpoch: Int, elapsed: Double) -> String {
+        String(format: "%@ epoch %4d  loss %.4f  valid NDCG@20 %.4f  (best %.4f @%d)  %.0f s elapsed, at most %.0f s left",
+               label, epoch, loss, score, stopping.bestScore, bestEpoch, elapsed,
+               elapsed / Double(epoch) * Double(configuration.maxEpochs - epoch))
     }
 
     /// The fit's state after the last epoch of `history`, with the best parameters so far.

@@ -12,7 +12,7 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     /// The early-stopping loop's state: small, stored as JSON.
     public struct Loop: Codable, Sendable, Equatable {
         /// The history so far: the validation curve, the best epoch and the epochs run, from which the best score
-        /// and the validations since it follow.
+        /// and the validations since it follow (`EarlyStopping.init(_:after:)`).
         public var history: TrainingHistory
         /// Wall time of every epoch so far, seconds (for the median).
         public var epochSeconds: [Double]
@@ -25,10 +25,6 @@ public struct TrainingCheckpoint: Sendable, Equatable {
 
         /// The last epoch run (a validation epoch).
         public var epoch: Int { history.epochsRun }
-        /// The best validation NDCG@20 so far.
-        var bestScore: Double { history.curve.map(\.ndcg).max() ?? -.infinity }
-        /// Validations since the best one, none of which improved on it.
-        var evaluationsWithoutGain: Int { history.curve.filter { $0.epoch > history.bestEpoch }.count }
     }
 
     /// The loop's state.
@@ -57,5 +53,12 @@ public struct CheckpointPolicy {
     public init(interval: TimeInterval, save: @escaping (TrainingCheckpoint) throws -> Void) {
         self.interval = interval
         self.save = save
+    }
+
+    /// Whether a checkpoint is due after the validation of `epoch`: never after the fit's last epoch (`maxEpochs`,
+    /// when the finished model is saved instead), otherwise once `interval` seconds have passed since `last` (the
+    /// previous checkpoint, or the start of the fit). O(1).
+    public func isDue(after epoch: Int, maxEpochs: Int, since last: Date, now: Date = Date()) -> Bool {
+        epoch < maxEpochs && now.timeIntervalSince(last) >= interval
     }
 }
