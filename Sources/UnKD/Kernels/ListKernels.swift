@@ -2,8 +2,9 @@
 /// scores of the list's items, then the user's gradient row gathering a weighted sum of the item rows while each item's
 /// gradient row receives a multiple of the user's row.
 ///
-/// `stride` is a multiple of 8; the item of entry p is `plus[p]` (and `minus[p]`, for pairs), its row is
-/// `rows + item * stride`.
+/// `stride` is a positive multiple of 8; the item of entry p is `plus[p]` (and `minus[p]`, for pairs), a
+/// non-negative id whose row is `rows + item * stride`; `count` is not negative. Rows need no alignment beyond a
+/// `Float`'s (every vector access is an unaligned load or store). Debug builds assert these (`KernelContract`).
 ///
 /// Measured alone on MovieLens-1M's shape (one core, rows of 16 floats), UnKD's pairs cost about 7 ns each to score
 /// and 10.6 ns to scatter, and a real training step runs them at nearly that speed. Tried and not kept: writing the
@@ -20,6 +21,11 @@ public enum ListKernels {
     public static func scores(_ x: UnsafePointer<Float>, count: Int, plus: UnsafePointer<Int32>,
                               minus: UnsafePointer<Int32>?, rows: UnsafePointer<Float>, stride: Int,
                               into c: UnsafeMutablePointer<Float>) {
+        assert(KernelContract.isPaddedStride(stride), "stride \(stride) is not a positive multiple of 8")
+        assert(count >= 0, "negative count \(count)")
+        assert(KernelContract.isFloatAligned(x) && KernelContract.isFloatAligned(rows) && KernelContract.isFloatAligned(c))
+        assert(KernelContract.areRowIDs(plus, count: count) && KernelContract.areRowIDs(minus, count: count),
+               "a negative item id")
         // Entry p's lane-wise products, before the sum across lanes.
         @inline(__always) func products(_ p: Int) -> SIMD8<Float> {
             let a = rows + Int(plus[p]) * stride, b = minus.map { rows + Int($0[p]) * stride }
@@ -77,6 +83,12 @@ public enum ListKernels {
                                 plus: UnsafePointer<Int32>, minus: UnsafePointer<Int32>?, rows: UnsafePointer<Float>,
                                 stride: Int, userGradient y: UnsafeMutablePointer<Float>,
                                 itemGradient: UnsafeMutablePointer<Float>) {
+        assert(KernelContract.isPaddedStride(stride), "stride \(stride) is not a positive multiple of 8")
+        assert(count >= 0, "negative count \(count)")
+        assert(KernelContract.isFloatAligned(x) && KernelContract.isFloatAligned(c) && KernelContract.isFloatAligned(rows)
+               && KernelContract.isFloatAligned(y) && KernelContract.isFloatAligned(itemGradient))
+        assert(KernelContract.areRowIDs(plus, count: count) && KernelContract.areRowIDs(minus, count: count),
+               "a negative item id")
         var k = 0
         while k < stride {
             let wide = k + 16 <= stride

@@ -54,6 +54,7 @@ extension LogisticKernels {
     /// `scale` x the loss's derivative, -sigmoid(-x[p]) x `scale`.
     @inlinable
     public static func bprLossAndSlopes(_ x: UnsafeMutablePointer<Float>, count: Int, scale: Float) -> Float {
+        assert(count >= 0, "negative count \(count)")
         var total = SIMD8<Float>()
         var p = 0
         while p + 8 <= count {
@@ -78,6 +79,7 @@ extension LogisticKernels {
     public static func softplusAndSigmoidOfNegative(_ x: UnsafePointer<Float>, count: Int,
                                                     softplus: UnsafeMutablePointer<Float>,
                                                     sigmoid: UnsafeMutablePointer<Float>) {
+        assert(count >= 0, "negative count \(count)")
         var p = 0
         while p < count {
             let n = min(8, count - p)

@@ -1,11 +1,15 @@
 /// The small vector routines of the training loops, on padded rows (length a multiple of 8).
 ///
+/// A `stride` is a positive multiple of 8 and a `count` is not negative; debug builds assert these
+/// (`KernelContract`). Pointers need no alignment beyond a `Float`'s: every vector access is an unaligned load or store.
+///
 /// Written with `SIMD8<Float>` over unsafe pointers: with AVX2 and FMA enabled (see Package.swift) each iteration is one
 /// fused multiply-add on a full register.
 public enum VectorKernels {
     /// The inner product of two padded rows of `stride` floats.
     @inlinable @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, stride: Int) -> Float {
+        assert(KernelContract.isPaddedStride(stride), "stride \(stride) is not a positive multiple of 8")
         var acc = SIMD8<Float>()
         var k = 0
         while k < stride {
@@ -20,6 +24,7 @@ public enum VectorKernels {
     /// y += alpha * x over `stride` floats.
     @inlinable @inline(__always)
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, stride: Int) {
+        assert(KernelContract.isPaddedStride(stride), "stride \(stride) is not a positive multiple of 8")
         let a = SIMD8<Float>(repeating: alpha)
         var k = 0
         while k < stride {
@@ -35,6 +40,7 @@ public enum VectorKernels {
     @inlinable @inline(__always)
     public static func axpy2(_ a1: Float, _ x1: UnsafePointer<Float>, _ a2: Float, _ x2: UnsafePointer<Float>,
                              _ y: UnsafeMutablePointer<Float>, stride: Int) {
+        assert(KernelContract.isPaddedStride(stride), "stride \(stride) is not a positive multiple of 8")
         let v1 = SIMD8<Float>(repeating: a1), v2 = SIMD8<Float>(repeating: a2)
         var k = 0
         while k < stride {
@@ -50,6 +56,7 @@ public enum VectorKernels {
     @inlinable @inline(__always)
     public static func axpy3(_ a1: Float, _ x1: UnsafePointer<Float>, _ a2: Float, _ x2: UnsafePointer<Float>,
                              _ a3: Float, _ x3: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, stride: Int) {
+        assert(KernelContract.isPaddedStride(stride), "stride \(stride) is not a positive multiple of 8")
         let v1 = SIMD8<Float>(repeating: a1), v2 = SIMD8<Float>(repeating: a2), v3 = SIMD8<Float>(repeating: a3)
         var k = 0
         while k < stride {
@@ -68,6 +75,7 @@ public enum VectorKernels {
     /// user is in; comparing eight at a time keeps it well below the cost of scoring those samples.
     @inlinable @inline(__always)
     public static func countGreater(than threshold: Float, in values: UnsafePointer<Float>, count: Int) -> Int {
+        assert(count >= 0, "negative count \(count)")
         let t = SIMD8<Float>(repeating: threshold)
         var counts = SIMD8<Int32>()
         var k = 0
@@ -87,6 +95,7 @@ public enum VectorKernels {
     /// y += x, then x = 0, over `count` floats (a multiple of 8): folds a private gradient table into the shared one.
     @inlinable
     public static func addAndClear(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        assert(count >= 0 && count % 8 == 0, "count \(count) is not a non-negative multiple of 8")
         var k = 0
         while k < count {
             let sum = UnsafeRawPointer(y + k).loadUnaligned(as: SIMD8<Float>.self)
@@ -104,6 +113,7 @@ public enum VectorKernels {
     /// The first `lanes` (1...8) floats at `x`, the other lanes zero.
     @inlinable @inline(__always)
     static func load(_ x: UnsafePointer<Float>, lanes: Int) -> SIMD8<Float> {
+        assert((1...8).contains(lanes), "\(lanes) lanes")
         if lanes == 8 { return UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self) }
         var v = SIMD8<Float>()
         for k in 0..<lanes { v[k] = x[k] }
@@ -113,6 +123,7 @@ public enum VectorKernels {
     /// Writes the first `lanes` (1...8) lanes of `v` to `y`.
     @inlinable @inline(__always)
     static func store(_ v: SIMD8<Float>, lanes: Int, to y: UnsafeMutablePointer<Float>) {
+        assert((1...8).contains(lanes), "\(lanes) lanes")
         if lanes == 8 { return UnsafeMutableRawPointer(y).storeBytes(of: v, as: SIMD8<Float>.self) }
         for k in 0..<lanes { y[k] = v[k] }
     }
