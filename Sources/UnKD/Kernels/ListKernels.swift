@@ -47,9 +47,19 @@ public enum ListKernels {
             p += 8
         }
         while p < count {
-            c[p] = products(p).sum()
+            c[p] = laneSum(products(p))
             p += 1
         }
+    }
+
+    /// One vector's lane sum, added in the order `laneSums` adds each of its eight: ((0 + 4) + (1 + 5)) + ((2 + 6) +
+    /// (3 + 7)). An item's score is then the same to the bit in the eight-at-a-time part of a list and in its tail;
+    /// RD compares its top items' scores with its samples' scores, and an item in both must tie, as in the authors'
+    /// code (a different order made RD's dynamic loss differ from theirs in the fourth digit).
+    @inlinable @inline(__always)
+    static func laneSum(_ v: SIMD8<Float>) -> Float {
+        let pairs = v.lowHalf + v.highHalf
+        return (pairs[0] + pairs[1]) + (pairs[2] + pairs[3])
     }
 
     /// The lane sums of eight vectors, as one vector: halves added, then pairs of lanes, then neighbours.

@@ -121,6 +121,26 @@ final class KernelTests: XCTestCase {
 
     /// A batch big enough for the two halves (the second scattering into its own item table, added afterwards) gives
     /// the loss and gradient of a direct evaluation of every row's pairs.
+    /// An item's score is the same to the bit wherever it stands in a list, in the eight-at-a-time part or in the
+    /// tail: RD compares its top items' scores with its samples' scores, and the same item in both must tie, as it
+    /// does in the authors' code.
+    func testAnItemScoresTheSameAtEveryPositionOfAList() {
+        var random = RandomSource(seed: 11)
+        let width = 16, itemCount = 300
+        let rows = (0..<(itemCount * width)).map { _ in Float(random.normal()) }
+        let x = (0..<width).map { _ in Float(random.normal()) }
+        // Items i, i+1, i+2 at positions 0-2 (the eight-at-a-time part) and again at 8-10 (the tail).
+        var differing = 0
+        for first in Swift.stride(from: 0, to: itemCount - 8, by: 3) {
+            let head = (0..<8).map { Int32(first + $0) }
+            let items = head + head[0..<3]
+            var c = [Float](repeating: 0, count: items.count)
+            ListKernels.scores(x, count: items.count, plus: items, minus: nil, rows: rows, stride: width, into: &c)
+            for t in 8..<11 where c[t].bitPattern != c[t - 8].bitPattern { differing += 1 }
+        }
+        XCTAssertEqual(differing, 0)
+    }
+
     func testPairwiseDistillationInTwoHalvesMatchesRowByRowEvaluation() {
         var random = RandomSource(seed: 8)
         let userCount = 400, itemCount = 60, dimension = 10, pairsPerUser = 32
