@@ -261,6 +261,11 @@ def batch_student_spec(export, dimension):
     return spec["backbone"], dimension, spec.get("layers", 0)
 
 
+def value_text(value):
+    """A loss value with 8 significant digits."""
+    return "-" if value is None else f"{value:.8g}"
+
+
 def compare_loss(name, authors_value, package_value, note=""):
     difference = abs(authors_value - package_value) / max(abs(package_value), 1e-12)
     return {"loss": name, "authors": authors_value, "package": package_value, "relativeDifference": difference,
@@ -344,8 +349,8 @@ def stage_d(authors, export, teacher):
     print_table(f"Stage d: losses at identical parameters and sampled inputs "
                 f"(batch of {len(rows)} rows, agreement: relative difference < {LOSS_TOLERANCE:g})",
                 ["loss", "authors", "package", "rel. diff", "agree", "how"],
-                [[r["loss"], r["authors"], r["package"], r["relativeDifference"], r["agree"], r["note"]]
-                 for r in results])
+                [[r["loss"], value_text(r["authors"]), value_text(r["package"]), r["relativeDifference"], r["agree"],
+                  r["note"]] for r in results])
     print(f"  RD's own teacher top-30 lists (before being replaced by rd-top.npy): "
           f"{same_top} of {export.users} users identical in order.\n"
           f"  RD dynamic: {same_item} (row, position, sample) triples of the batch where the dynamic sample is the\n"
