@@ -101,12 +101,19 @@ def stage_a(authors, export):
 
 class ScoreOracle:
     """The teacher's score of (user, item) as the authors compute it (float32, their forward) and exactly
-    (float64), with the float32 rounding bound of a d-term dot product."""
+    (float64 products of the final embeddings), with the float32 rounding bound of a d-term dot product. For a
+    LightGCN teacher the final embeddings are their float32 propagation (`computer()`), whose own rounding the bound
+    does not cover."""
 
     def __init__(self, authors, teacher):
         self.authors, self.teacher = authors, teacher
-        self.users = authors.export.array("teacher-user").astype(np.float64)
-        self.items = authors.export.array("teacher-item").astype(np.float64)
+        if hasattr(teacher, "computer"):
+            with torch.no_grad():
+                users, items = teacher.computer()
+            self.users, self.items = users.double().numpy(), items.double().numpy()
+        else:
+            self.users = authors.export.array("teacher-user").astype(np.float64)
+            self.items = authors.export.array("teacher-item").astype(np.float64)
         d = self.users.shape[1]
         self.gamma = d * FLOAT32_UNIT_ROUNDOFF / (1 - d * FLOAT32_UNIT_ROUNDOFF)
 
