@@ -53,6 +53,12 @@ def format_cell(value):
     return str(value)
 
 
+def report_table(stage, title, header, rows, verdict, notes=()):
+    """The stage's table as the report prints it (`summary` in stage-<x>.json): title, verdict, formatted cells."""
+    return {"stage": stage, "title": title, "verdict": verdict, "columns": [str(c) for c in header],
+            "rows": [[format_cell(c) for c in row] for row in rows], "notes": list(notes)}
+
+
 def save(results_dir, stage, summary):
     atomic_write_json(summary, results_dir / f"stage-{stage}.json")
 
@@ -91,10 +97,13 @@ def stage_a(authors, export):
                      same_sets, same_order])
         per_k.append({"K": k, "groupsAuthors": len(theirs), "groupsPackage": len(ours), "sizesAuthors": sizes_a,
                       "sizesPackage": sizes_p, "identicalSets": same_sets, "identicalOrder": same_order})
-    print_table("Stage a: popularity groups (authors' Loader.splitGroup vs groups-K*.txt)",
-                ["K", "groups A/P", "sizes (authors)", "sizes (package)", "same sets", "same order"], rows)
-    return {"stage": "a", "perK": per_k, "agree": all(r["identicalSets"] for r in per_k),
-            "orderAgrees": all(r["identicalOrder"] for r in per_k)}
+    header = ["K", "groups A/P", "sizes (authors)", "sizes (package)", "same sets", "same order"]
+    print_table("Stage a: popularity groups (authors' Loader.splitGroup vs groups-K*.txt)", header, rows)
+    agree, order = all(r["identicalSets"] for r in per_k), all(r["identicalOrder"] for r in per_k)
+    verdict = ("agrees: identical groups, in the same order" if agree and order
+               else "agrees on the sets, not on the order within groups" if agree else "differs")
+    return {"stage": "a", "perK": per_k, "agree": agree, "orderAgrees": order,
+            "summary": report_table("a", "popularity groups", header, rows, verdict)}
 
 
 # --------------------------------------------------------------------------- stage b: candidate lists
@@ -187,18 +196,25 @@ def stage_b(authors, export, teacher, user_limit):
             rows.append([k, users, f"{groups}/{groups}", compared, counts["identical"],
                          compared - counts["identical"], counts["equal-score"], counts["rounding"], counts["length"],
                          counts["other"], largest_gap, f"{seconds:.1f}"])
-    print_table("Stage b: UnKD candidate lists (authors' get_rank_negItems vs candidates-K*.npy), in order",
-                ["K", "users", "groups A/P", "lists", "identical", "differing", "equal-score swaps",
-                 "rounding-level swaps", "other length", "other", "max |score gap|", "authors s"], rows)
+    header = ["K", "users", "groups A/P", "lists", "identical", "differing", "equal-score swaps",
+              "rounding-level swaps", "other length", "other", "max |score gap|", "authors s"]
+    print_table("Stage b: UnKD candidate lists (authors' get_rank_negItems vs candidates-K*.npy), in order", header, rows)
     print("  equal-score: at every position the two items have equal float32 teacher scores (authors' forward);\n"
           "  rounding-level: the exact scores differ by less than the float32 rounding bounds of the dot products.\n"
           "  Ties: the authors sort with torch.sort(descending=True) (not stable) over the candidates in Python set\n"
           "  iteration order of set(group) - set(train items); the package orders by score, then item id ascending.")
     agree = all(r["counts"] is not None and r["counts"]["other"] == 0 and r["counts"]["length"] == 0
                 for r in per_k)
+    notes = ["Equal-score swaps: at every differing position the two items have equal float32 teacher scores in the "
+             "authors' forward pass; rounding-level swaps: their exact scores differ by less than the float32 rounding "
+             "bounds of the two dot products.",
+             "Ties: the authors sort with torch.sort(descending=True) (not stable) over the candidates in the iteration "
+             "order of the Python set set(group) - set(train items); the package orders by score, then item id."]
     return {"stage": "b", "perK": per_k, "agreeUpToTies": agree,
             "tieBreaking": {"authors": "torch.sort(descending=True), not stable, over list(set(group) - set(train))",
-                            "package": "score descending, then item id ascending"}}
+                            "package": "score descending, then item id ascending"},
+            "summary": report_table("b", "UnKD's candidate lists (every user and group, in order)", header, rows,
+                                    "agrees up to ties and float32 rounding" if agree else "differs", notes)}
 
 
 # ------------------------------------------------------------------------------- stage c: evaluation
@@ -250,13 +266,20 @@ def stage_c(authors, export, teacher):
                                "differing": [m for m in STAGE_C_MEASURES if differences[m] > METRIC_TOLERANCE]})
     short = ["R", "NDCG", "P", "pop R", "unpop R", "pop R elig", "unpop R elig", "pop users", "unpop users",
              "pop P", "unpop P"]
+    header = ["model", "users", "@N", "side"] + short + ["max |diff|", "equal"]
     print_table(f"Stage c: evaluation (authors' Test / TestAll with K = 2 vs metrics.json), "
-                f"tolerance {METRIC_TOLERANCE:g} absolute",
-                ["model", "users", "@N", "side"] + short + ["max |diff|", "equal"], rows)
+                f"tolerance {METRIC_TOLERANCE:g} absolute", header, rows)
     print("  R/NDCG/P: Test; pop/unpop R and P: TestAll (divided by all evaluated users, = the package's `recall`);\n"
           "  R elig: the same sums divided by the users with held-out items in the group (`recallEligibleUsers`).")
+    agree = all(b["agree"] for b in blocks)
+    notes = ["R, NDCG, P: their Test; popular / unpopular R and P: their TestAll on the K = 2 groups, divided by all "
+             "evaluated users (the package's `recall`); R elig: the same sums divided by the users with held-out "
+             "items in the group (`recallEligibleUsers`)."]
+    verdict = (f"agrees to float precision (largest difference {worst:.1e})" if agree
+               else f"differs (largest difference {worst:.1e})")
     return {"stage": "c", "models": list(models), "blocks": blocks, "tolerance": METRIC_TOLERANCE,
-            "largestAbsoluteDifference": worst, "agree": all(b["agree"] for b in blocks)}
+            "largestAbsoluteDifference": worst, "agree": agree,
+            "summary": report_table("c", "evaluation on the same embeddings", header, rows, verdict, notes)}
 
 
 # -------------------------------------------------------------------------------- stage d: losses
@@ -353,21 +376,32 @@ def stage_d(authors, export, teacher):
     results.append(compare_loss("derrd ranking", value, losses["derrdRanking"],
                                 "RRD.Sample with de_weight 0 (the DE part draws Gumbel noise: not compared)"))
 
+    header = ["loss", "authors", "package", "rel. diff", "agree", "how"]
+    table = [[r["loss"], value_text(r["authors"]), value_text(r["package"]), r["relativeDifference"], r["agree"],
+              r["note"]] for r in results]
     print_table(f"Stage d: losses at identical parameters and sampled inputs "
-                f"(batch of {len(rows)} rows, agreement: relative difference < {LOSS_TOLERANCE:g})",
-                ["loss", "authors", "package", "rel. diff", "agree", "how"],
-                [[r["loss"], value_text(r["authors"]), value_text(r["package"]), r["relativeDifference"], r["agree"],
-                  r["note"]] for r in results])
+                f"(batch of {len(rows)} rows, agreement: relative difference < {LOSS_TOLERANCE:g})", header, table)
     print(f"  RD's own teacher top-30 lists (before being replaced by rd-top.npy): "
           f"{same_top} of {export.users} users identical in order.\n"
           f"  RD dynamic: {same_item} (row, position, sample) triples of the batch where the dynamic sample is the\n"
           f"  top-list item itself (equal exact scores; their strict `<` counts such a sample only if the two float32\n"
           f"  scores of the same item differ). HTD has no value in losses.json.")
+    agree = all(r["agree"] for r in results)
+    notes = [f"One batch of {len(rows)} BPR rows at the exported student's parameters; each sampler holds the "
+             f"package's sampled items. RD's own teacher top-30 lists: {same_top} of {export.users} users identical.",
+             f"RD's dynamic phase: in {same_item} (row, position, sample) triples the sample is the top-list item "
+             "itself; both codes must score it equally so that it does not count as ranked above itself.",
+             "Not compared: DE-RRD's distillation-expert part and HTD, whose losses draw Gumbel noise."]
+    failing = [r["loss"] for r in results if not r["agree"]]
+    verdict = (f"agrees (relative difference below {LOSS_TOLERANCE:g})" if agree
+               else "differs in " + ", ".join(failing))
     return {"stage": "d", "batchRows": len(rows), "student": {"backbone": backbone, "dimension": dimension,
                                                                 "layers": layers},
             "decay": losses.get("decay"), "losses": results, "rdTeacherTopIdenticalUsers": same_top,
             "rdDynamicSameItemTriples": same_item,
-            "tolerance": LOSS_TOLERANCE, "agree": all(r["agree"] for r in results)}
+            "tolerance": LOSS_TOLERANCE, "agree": agree,
+            "summary": report_table("d", "loss values on identical parameters and samples", header, table, verdict,
+                                    notes)}
 
 
 # ------------------------------------------------------------------------------------------- main
