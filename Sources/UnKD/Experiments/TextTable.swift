@@ -27,13 +27,15 @@ public struct TextTable: Sendable {
         case .csv:
             return ([header] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
         case .markdown:
-            let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
+            // A "|" inside a cell would end the cell: it is escaped.
+            let escaped = ([header] + rows).map { $0.map { $0.replacingOccurrences(of: "|", with: "\\|") } }
+            let widths = header.indices.map { c in escaped.map { $0[c].count }.max() ?? 0 }
             func line(_ cells: [String]) -> String {
                 "| " + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
                     .joined(separator: " | ") + " |"
             }
             let rule = "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|"
-            return ([line(header), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+            return ([line(escaped[0]), rule] + escaped.dropFirst().map(line)).joined(separator: "\n") + "\n"
         }
     }
 

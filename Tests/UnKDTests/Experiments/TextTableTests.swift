@@ -16,6 +16,12 @@ final class TextTableTests: XCTestCase {
     }
 
     /// A record with the wrong number of fields is reported with its line; so is an unclosed quote.
+    func testMarkdownEscapesPipesInCells() {
+        var table = TextTable(header: ["max |diff|", "n"])
+        table.append(["a|b", "1"])
+        XCTAssertEqual(table.rendered(.markdown), "| max \\|diff\\| | n |\n|--------------|---|\n| a\\|b         | 1 |\n")
+    }
+
     func testMalformedCSVNamesTheLine() {
         XCTAssertThrowsError(try TextTable(csv: "a,b\n1,2\n3\n")) { error in
             XCTAssertTrue("\(error)".contains("line 3"), "\(error)")
