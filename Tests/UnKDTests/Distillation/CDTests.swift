@@ -158,7 +158,20 @@ final class CDTests: XCTestCase {
             let cd = CDDistiller(configuration: configuration, teacher: teacher, train: split.train, seed: 1)
             return Double(cd.items.filter { groups.groupOfItem[Int($0)] == 1 }.count) / Double(cd.items.count)
         }
-        XCTAssertLessThan(unpopularShare(CDConfiguration(candidateCount: 25)), 0.3)
-        XCTAssertGreaterThan(unpopularShare(CDConfiguration()), 0.6)
+        // Against what the teacher's ranking implies: each user's candidates ranked by the teacher's score (computed
+        // here by plain loops), each position weighted by its probability of being kept (the better of two draws).
+        let users = split.train.userCount
+        var candidateShare = 0.0, expectedShare = 0.0
+        for user in 0..<users {
+            let ranked = (0..<Int32(split.train.itemCount)).filter { !split.train.contains(user: user, item: $0) }
+                .map { (RDTests.teacherScore(teacher, user: user, item: $0, userCount: users), $0) }
+                .sorted { $0.0 > $1.0 }.map(\.1)
+            let unpopular = ranked.map { groups.groupOfItem[Int($0)] == 1 ? 1.0 : 0.0 }
+            candidateShare += unpopular.reduce(0, +) / Double(ranked.count) / Double(users)
+            let kept = Self.minimumOfTwo(CDConfiguration(), length: ranked.count)
+            expectedShare += zip(kept, unpopular).reduce(0) { $0 + $1.0 * $1.1 } / Double(users)
+        }
+        XCTAssertLessThan(unpopularShare(CDConfiguration(candidateCount: 25)), candidateShare / 2)
+        XCTAssertEqual(unpopularShare(CDConfiguration()), expectedShare, accuracy: 0.03)
     }
 }

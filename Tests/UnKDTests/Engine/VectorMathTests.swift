@@ -86,10 +86,13 @@ final class VectorMathTests: XCTestCase {
             withUnsafePointer(to: &paddedA) { paddedA in
                 withUnsafePointer(to: &alignment) { alignment in
                     withUnsafePointer(to: &norm) { norm in
-                        let kernel = ExpertChoiceRows(experts: 2, inverseTemperature: 1 / tau, logProbabilities: logA,
-                                                      probabilities: paddedA, gram: gram, alignment: alignment, targetNorm: norm)
-                        return kernel.run(0..<1, rowStart: [0, 3], rowWeight: weights, noise: &noise, mass: &mass,
-                                          moment: &moment, probabilityGradient: &gradient)
+                        gram.withUnsafeBufferPointer { gram in
+                            let kernel = ExpertChoiceRows(experts: 2, inverseTemperature: 1 / tau, logProbabilities: logA,
+                                                          probabilities: paddedA, gram: gram.baseAddress!, alignment: alignment,
+                                                          targetNorm: norm)
+                            return kernel.run(0..<1, rowStart: [0, 3], rowWeight: weights, noise: &noise, mass: &mass,
+                                              moment: &moment, probabilityGradient: &gradient)
+                        }
                     }
                 }
             }
