@@ -108,9 +108,10 @@ struct Report: ParsableCommand {
             for line in claim.lines { text += "   - \(line)\n" }
             text += "\n"
         }
-        text += protocolSection(grid: grid, paperText: paperText, datasets: names)
-        text += CrossCheck(folder: URL(fileURLWithPath: resultsDirectory).appendingPathComponent("crosscheck"), results: results)
-            .section()
+        let protocols = protocolSection(grid: grid, paperText: paperText, datasets: names)
+        let crossCheck = CrossCheck(folder: URL(fileURLWithPath: resultsDirectory).appendingPathComponent("crosscheck"),
+                                    results: results).section()
+        text += protocols.text + crossCheck.text
         text += "## What ran, and how long it took\n\n"
         text += evidence.inventory.rendered(.markdown) + "\n"
         text += "## What is still to run\n\n" + evidence.stillToRun(runs, seeds: seedList.count)
@@ -139,13 +140,14 @@ struct Report: ParsableCommand {
         text += tuningSection()
         try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
         Progress.say("wrote \(out)")
-        try writeSummary(evidence.claims)
+        try writeSummary(evidence.claims, more: protocols.summary + crossCheck.verdicts)
     }
 
     /// How far each protocol's Table 3 values lie from the paper's: per dataset and backbone with runs under both, the
     /// mean absolute relative difference of Recall@10 and NDCG@10 over the methods both have (the official code's split
     /// as the mean over its seeds, the paper's text's at seed 2022).
-    func protocolSection(grid: GridResults, paperText: GridResults, datasets: [String]) -> String {
+    func protocolSection(grid: GridResults, paperText: GridResults, datasets: [String]) -> (text: String, summary: [String]) {
+        var summary: [String] = []
         var table = TextTable(header: ["dataset", "backbone", "methods", "Recall@10 off the paper (unkd-code)",
                                        "(paper-text)", "NDCG@10 off the paper (unkd-code)", "(paper-text)"])
         for dataset in datasets {
@@ -164,20 +166,25 @@ struct Report: ParsableCommand {
                 func mean(_ pairs: [(Double, Double)], _ part: KeyPath<(Double, Double), Double>) -> String {
                     String(format: "%.1f%%", 100 * pairs.map { $0[keyPath: part] }.reduce(0, +) / Double(pairs.count))
                 }
-                table.append([DatasetCatalog.descriptor(dataset).displayName, backbone.rawValue, "\(official.count)",
+                let name = DatasetCatalog.descriptor(dataset).displayName
+                table.append([name, backbone.rawValue, "\(official.count)",
                               mean(official, \.0), mean(text, \.0), mean(official, \.1), mean(text, \.1)])
+                summary.append("\(name) \(backbone == .mf ? "MF" : "LightGCN"): the Table 3 values lie \(mean(text, \.0)) "
+                               + "(Recall@10) and \(mean(text, \.1)) (NDCG@10) from the paper's under the split its text "
+                               + "describes, \(mean(official, \.0)) and \(mean(official, \.1)) under the authors' code's split "
+                               + "(\(official.count) methods).")
             }
         }
-        guard !table.rows.isEmpty else { return "" }
-        return "## Which protocol the paper's numbers come from\n\n"
+        guard !table.rows.isEmpty else { return ("", []) }
+        return ("## Which protocol the paper's numbers come from\n\n"
             + "The mean absolute difference between each method's Table 3 value and the paper's, under the official code's "
             + "split (`unkd-code`, all seeds) and under the split the paper's text describes (`paper-text`, seed 2022), over "
-            + "the methods run under both:\n\n" + table.rendered(.markdown) + "\n"
+            + "the methods run under both:\n\n" + table.rendered(.markdown) + "\n", summary)
     }
 
     /// Rewrites the results summary of the README, between `<!-- results:begin -->` and `<!-- results:end -->`: one
     /// line per claim with its verdict, so the README never repeats numbers by hand.
-    func writeSummary(_ claims: [Evidence.Claim]) throws {
+    func writeSummary(_ claims: [Evidence.Claim], more: [String]) throws {
         let begin = "<!-- results:begin -->", end = "<!-- results:end -->"
         guard let readmeText = try? String(contentsOfFile: readme, encoding: .utf8),
               let start = readmeText.range(of: begin), let stop = readmeText.range(of: end), start.upperBound <= stop.lowerBound
@@ -186,6 +193,7 @@ struct Report: ParsableCommand {
             return
         }
         let lines = claims.map { "- \($0.statement) **\($0.verdict.rawValue.prefix(1).uppercased() + $0.verdict.rawValue.dropFirst())**." }
+            + more.map { "- \($0)" }
         let summary = "\n" + lines.joined(separator: "\n") + "\n\nThe evidence for each verdict, and what it depends on (K, the "
             + "weights, the backbone), is in [`\(out)`](\(out)).\n"
         let updated = readmeText.replacingCharacters(in: start.upperBound..<stop.lowerBound, with: summary)
@@ -283,12 +291,13 @@ struct CrossCheck {
         }
     }
 
-    func section() -> String {
-        var text = "## Against the authors' code\n\n"
+    /// The section, and one line per stage with its verdict for the README's summary.
+    func section() -> (text: String, verdicts: [String]) {
+        var text = "## Against the authors' code\n\n", verdicts: [String] = []
         let stages = files("stage-").compactMap { url in decode(StageFile.self, url).map { (url, $0.summary) } }
         let runs = files("authors-").compactMap { decode(AuthorsRun.self, $0) }
         guard !stages.isEmpty || !runs.isEmpty else {
-            return text + "Not run yet: see [`crosscheck/README.md`](crosscheck/README.md).\n\n"
+            return (text + "Not run yet: see [`crosscheck/README.md`](crosscheck/README.md).\n\n", [])
         }
         text += "The authors' PyTorch code (`chengang95/UnKD`"
             + (runs.first.map { " at `\($0.authorsCommit.prefix(7))`" } ?? "") + "), run by [`crosscheck/`](crosscheck) on the "
@@ -296,19 +305,24 @@ struct CrossCheck {
         for (url, stage) in stages {
             let export = url.deletingLastPathComponent().lastPathComponent
             text += "### Stage \(stage.stage): \(stage.title) (`\(export)`)\n\nVerdict: **\(stage.verdict)**.\n\n"
+            verdicts.append("Against the authors' code, stage \(stage.stage) (\(stage.title), `\(export)`): \(stage.verdict).")
             var table = TextTable(header: stage.columns)
             for row in stage.rows { table.append(row) }
             text += table.rendered(.markdown) + "\n"
             for note in stage.notes { text += "- \(note)\n" }
             text += stage.notes.isEmpty ? "" : "\n"
         }
-        if !runs.isEmpty { text += endToEnd(runs) }
-        return text
+        if !runs.isEmpty {
+            let stageE = endToEnd(runs)
+            text += stageE.text
+            verdicts.append("Against the authors' code, stage e (training end to end): \(stageE.verdict)")
+        }
+        return (text, verdicts)
     }
 
     /// Stage e: each setting's test Recall@10 (overall, popular, unpopular) from the authors' code and from the
     /// package, over the seeds both ran.
-    func endToEnd(_ runs: [AuthorsRun]) -> String {
+    func endToEnd(_ runs: [AuthorsRun]) -> (text: String, verdict: String) {
         let grid = PaperGrid(dataset: "ml-1m")
         var text = "### Stage e: training end to end (MovieLens-1M, MF)\n\n"
         text += "Each setting trained by both codes on the same split and teacher (the teacher of the seed), with the "
@@ -346,11 +360,13 @@ struct CrossCheck {
                               String(format: "%+.4f (%+.1f%%)", difference, 100 * difference / a.mean) + significance])
             }
         }
-        text += table.rendered(.markdown) + "\n"
-        text += disagreements.isEmpty
-            ? "Verdict: **agrees**: no difference between the two codes is larger than the seed-to-seed noise (paired t-test, 5%).\n\n"
-            : "Verdict: **differs** in \(disagreements.joined(separator: "; ")) (paired t-test, p < 0.05).\n\n"
-        return text
+        let seeds = settings.values.map(\.count).max() ?? 0
+        let verdict = disagreements.isEmpty
+            ? (seeds < 2 ? "not decided: one seed per setting so far, no interval" :
+                "agrees: no difference between the two codes is larger than the seed-to-seed noise (paired t-test, 5%).")
+            : "differs in \(disagreements.joined(separator: "; ")) (paired t-test, p < 0.05)."
+        text += table.rendered(.markdown) + "\nVerdict: **\(verdict)**\n\n"
+        return (text, verdict)
     }
 
     /// "0.1234 ± 0.0012", or the value alone for one seed.
