@@ -108,11 +108,11 @@ struct Distill: ParsableCommand {
         var table = TextTable(header: ["method", "Recall@10", "NDCG@10", "popular Recall@10", "unpopular Recall@10",
                                        "popular vs Student", "unpopular vs Student", "best epoch"])
         for (name, report, trained) in reports {
-            let popular = report.group("popular", at: 10)!.recall, unpopular = report.group("unpopular", at: 10)!.recall
+            let popular = report.group(.popular, at: 10)!.recall, unpopular = report.group(.unpopular, at: 10)!.recall
             table.append([name, String(format: "%.4f", report.at(10)!.recall), String(format: "%.4f", report.at(10)!.ndcg),
                           String(format: "%.4f", popular), String(format: "%.4f", unpopular),
-                          percentChangeText(popular, over: student.group("popular", at: 10)!.recall),
-                          percentChangeText(unpopular, over: student.group("unpopular", at: 10)!.recall),
+                          percentChangeText(popular, over: student.group(.popular, at: 10)!.recall),
+                          percentChangeText(unpopular, over: student.group(.unpopular, at: 10)!.recall),
                           "\(trained.history.bestEpoch)"])
         }
         if format == .markdown {

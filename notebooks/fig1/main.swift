@@ -78,8 +78,8 @@ struct Fig1: ParsableCommand {
 */
             guard let shares = report.exposure.first(where: { $0.n == 10 }), let at10 = report.at(10) else { continue }
             let display = DatasetCatalog.descriptor(name).displayName
-            for (g, group) in ["popular", "unpopular"].enumerated() {
-                csv.append([name, group, String(format: "%.4f", shares.recommended[g]), String(format: "%.4f", shares.heldOut[g]),
+            for (g, group) in EvaluationGroup.allCases.enumerated() {
+                csv.append([name, group.rawValue, String(format: "%.4f", shares.recommended[g]), String(format: "%.4f", shares.heldOut[g]),
                             String(format: "%.4f", at10.recall), String(format: "%.4f", at10.ndcg)])
             }
             let split = try workspace.split(name)

@@ -59,12 +59,12 @@ struct Fig4: ParsableCommand {
                 var series: [BarSeries] = []
                 for method in methodList {
                     var changes: [Double] = []
-                    for group in ["popular", "unpopular"] {
+                    for group in EvaluationGroup.allCases {
                         let pair = collected.pairedRecallAt10(name, b, method, "Student", group: group)
                         guard let (mean, student) = pair.means else { break }
                         let change = percentChange(mean, over: student)
                         changes.append(change)
-                        csv.append([name, b.rawValue, method, group, String(format: "%.4f", mean), String(format: "%.4f", student),
+                        csv.append([name, b.rawValue, method, group.rawValue, String(format: "%.4f", mean), String(format: "%.4f", student),
                                     String(format: "%.2f", change), "\(pair.method.count)"])
                     }
                     if changes.count == 2 { series.append(BarSeries(name: method, values: changes.map { $0 / 100 })) }

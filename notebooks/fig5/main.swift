@@ -47,14 +47,14 @@ struct Fig5: ParsableCommand {
         let collected = try options.collect(runs)
         for name in names where collected.hasResults(name) {
             let studentOverall = collected.recallAt10(name, .mf, "Student")
-            let studentUnpopular = collected.recallAt10(name, .mf, "Student", group: "unpopular")
+            let studentUnpopular = collected.recallAt10(name, .mf, "Student", group: .unpopular)
             let present = ks.filter { !collected.results(name, .mf, "UnKD K=\($0)").isEmpty }
             guard !present.isEmpty, !studentOverall.isEmpty else {
                 Progress.say("\(name): no UnKD or Student results, left out")
                 continue
             }
             let overall = present.map { SeedSummary(collected.recallAt10(name, .mf, "UnKD K=\($0)")) }
-            let unpopular = present.map { SeedSummary(collected.recallAt10(name, .mf, "UnKD K=\($0)", group: "unpopular")) }
+            let unpopular = present.map { SeedSummary(collected.recallAt10(name, .mf, "UnKD K=\($0)", group: .unpopular)) }
 /*:
  ## The panels
 

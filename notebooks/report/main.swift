@@ -344,9 +344,10 @@ struct CrossCheck {
                 table.append([name, "0", "", "", "no package run of this setting", ""])
                 continue
             }
-            let measures: [(String, KeyPath<AuthorsRun.Measures, Double>, String?)] = [
-                ("Recall@10", \.recall, nil), ("popular", \.popularRecall, "popular"), ("unpopular", \.unpopularRecall, "unpopular")]
-            for (label, path, group) in measures {
+            let measures: [(KeyPath<AuthorsRun.Measures, Double>, EvaluationGroup?)] = [
+                (\.recall, nil), (\.popularRecall, .popular), (\.unpopularRecall, .unpopular)]
+            for (path, group) in measures {
+                let label = group?.rawValue ?? "Recall@10"
                 let authors = pairs.map { $0.0.testAt10[keyPath: path] }
                 let package = pairs.compactMap { GridResults.recallAt10(of: $0.1, group: group) }
                 let a = SeedSummary(authors), p = SeedSummary(package)
@@ -428,7 +429,7 @@ struct Evidence {
         "\(DatasetCatalog.descriptor(dataset).displayName) \(backbone == .mf ? "MF" : "LightGCN")"
     }
 
-    func recall(_ d: String, _ b: Backbone, _ method: String, group: String? = nil) -> Double? {
+    func recall(_ d: String, _ b: Backbone, _ method: String, group: EvaluationGroup? = nil) -> Double? {
         Statistics.mean(grid.recallAt10(d, b, method, group: group))
     }
 
@@ -439,7 +440,7 @@ struct Evidence {
     /// The mean Recall@10 of two cells over the seeds both have run (`SeedPairs`): every comparison and relative change
     /// between two cells is taken on these, so it never compares different seeds.
     func pairedRecall(_ d: String, _ b: Backbone, _ method: String, _ other: String,
-                      group: String? = nil) -> (method: Double, other: Double)? {
+                      group: EvaluationGroup? = nil) -> (method: Double, other: Double)? {
         grid.pairedRecallAt10(d, b, method, other, group: group).means
     }
 
@@ -449,7 +450,7 @@ struct Evidence {
     }
 
     /// " (p 0.012 over 3 seeds)" from a paired t-test, or "" when fewer than two seeds pair up.
-    func significance(_ d: String, _ b: Backbone, _ method: String, _ other: String, group: String? = nil) -> String {
+    func significance(_ d: String, _ b: Backbone, _ method: String, _ other: String, group: EvaluationGroup? = nil) -> String {
         let paired = grid.pairedRecallAt10(d, b, method, other, group: group)
         guard let test = Statistics.pairedTTest(paired.method, paired.other) else { return "" }
         return String(format: " (p %.3f over %d seeds)", test.p, paired.method.count)
@@ -491,17 +492,17 @@ struct Evidence {
     var claim1: Claim {
         var lines: [String] = [], held = 0, total = 0, complete = true
         for (d, b) in cells where b == .mf {
-            guard let student = recall(d, b, "Student", group: "unpopular") else { continue }
+            guard let student = recall(d, b, "Student", group: .unpopular) else { continue }
             var parts: [String] = []
             for method in ["RD", "CD", "DE-RRD", "HTD"] {
-                guard let (value, base) = pairedRecall(d, b, method, "Student", group: "unpopular") else {
+                guard let (value, base) = pairedRecall(d, b, method, "Student", group: .unpopular) else {
                     parts.append("\(method) not run")
                     complete = false
                     continue
                 }
                 total += 1
                 if value < base { held += 1 }
-                parts.append("\(method) \(percent(value, base))\(significance(d, b, method, "Student", group: "unpopular"))")
+                parts.append("\(method) \(percent(value, base))\(significance(d, b, method, "Student", group: .unpopular))")
             }
             lines.append("\(name(d, b)), unpopular Recall@10 against the Student (\(String(format: "%.4f", student)), "
                          + "\(seedCount(d, b, "Student")); each change on the seeds both have run): "
@@ -517,13 +518,13 @@ struct Evidence {
     func weightSensitivity(_ d: String) -> String? {
         let seed: UInt64 = 2022
         guard let student = grid.results(d, .mf, "Student").first(where: { $0.spec.seed == seed }),
-              let baseUnpopular = GridResults.recallAt10(of: student, group: "unpopular"),
+              let baseUnpopular = GridResults.recallAt10(of: student, group: .unpopular),
               let baseOverall = GridResults.recallAt10(of: student, group: nil) else { return nil }
         var parts: [String] = []
         for method in Self.table1Baselines {
             let settings = PaperGrid(dataset: d).tuningVariants(for: method).compactMap { setting, _ -> String? in
                 guard let run = weights.results(d, .mf, "\(method) \(setting)").first,
-                      let unpopular = GridResults.recallAt10(of: run, group: "unpopular"),
+                      let unpopular = GridResults.recallAt10(of: run, group: .unpopular),
                       let overall = GridResults.recallAt10(of: run, group: nil) else { return nil }
                 return "\(setting) \(percent(unpopular, baseUnpopular)) (overall \(percent(overall, baseOverall)))"
             }
@@ -538,7 +539,7 @@ struct Evidence {
     /// both ran), and the K at which the unpopular group gains; nil without a sweep.
     func groupCountSensitivity(_ d: String) -> String? {
         let changes = (1...10).compactMap { k -> (k: Int, unpopular: Double, overall: Double)? in
-            guard let (u, baseU) = pairedRecall(d, .mf, "UnKD K=\(k)", "Student", group: "unpopular"),
+            guard let (u, baseU) = pairedRecall(d, .mf, "UnKD K=\(k)", "Student", group: .unpopular),
                   let (o, baseO) = pairedRecall(d, .mf, "UnKD K=\(k)", "Student") else { return nil }
             return (k, (u - baseU) / baseU, (o - baseO) / baseO)
         }
@@ -580,15 +581,15 @@ struct Evidence {
     var claim3: Claim {
         var lines: [String] = [], held = 0, total = 0
         for (d, b) in cells {
-            guard let (pop, basePop) = pairedRecall(d, b, "UnKD", "Student", group: "popular"),
-                  let (unpop, baseUnpop) = pairedRecall(d, b, "UnKD", "Student", group: "unpopular")
+            guard let (pop, basePop) = pairedRecall(d, b, "UnKD", "Student", group: .popular),
+                  let (unpop, baseUnpop) = pairedRecall(d, b, "UnKD", "Student", group: .unpopular)
             else { continue }
             total += 1
             let popular = (pop - basePop) / basePop, unpopular = (unpop - baseUnpop) / baseUnpop
             if unpopular > 0 && unpopular > popular { held += 1 }
             lines.append("\(name(d, b)): UnKD against the Student, popular \(percent(pop, basePop))"
-                         + "\(significance(d, b, "UnKD", "Student", group: "popular")), unpopular \(percent(unpop, baseUnpop))"
-                         + "\(significance(d, b, "UnKD", "Student", group: "unpopular")).")
+                         + "\(significance(d, b, "UnKD", "Student", group: .popular)), unpopular \(percent(unpop, baseUnpop))"
+                         + "\(significance(d, b, "UnKD", "Student", group: .unpopular)).")
             if b == .mf, let line = groupCountSensitivity(d) { lines.append(line) }
         }
         return conclude("UnKD's gain over the Student comes mainly from the unpopular group (Figure 4).",
@@ -622,7 +623,7 @@ struct Evidence {
     var claim5: Claim {
         var lines: [String] = [], held = 0, total = 0, partial = 0
         for d in datasets {
-            let curve = (1...10).compactMap { k in recall(d, .mf, "UnKD K=\(k)", group: "unpopular").map { (k, $0) } }
+            let curve = (1...10).compactMap { k in recall(d, .mf, "UnKD K=\(k)", group: .unpopular).map { (k, $0) } }
             guard curve.count >= 3 else {
                 if !grid.results(d, .mf, "Student").isEmpty {
                     lines.append("\(DatasetCatalog.descriptor(d).displayName) MF: the K sweep has \(curve.count) of 10 values of K, too few to judge; not counted.")
@@ -636,7 +637,7 @@ struct Evidence {
             lines.append("\(DatasetCatalog.descriptor(d).displayName) MF, unpopular Recall@10 by K: "
                          + curve.map { "K=\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
                          + "; best at K = \(best.0)" + (curve.count < 10 ? " (\(curve.count) of 10 values of K ran)" : "")
-                         + (recall(d, .mf, "Student", group: "unpopular").map { String(format: "; the Student: %.4f", $0) } ?? "") + ".")
+                         + (recall(d, .mf, "Student", group: .unpopular).map { String(format: "; the Student: %.4f", $0) } ?? "") + ".")
             let overall = (1...10).compactMap { k in recall(d, .mf, "UnKD K=\(k)").map { (k, $0) } }
             lines.append("What each K costs overall: Recall@10 by K: "
                          + overall.map { "K=\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")

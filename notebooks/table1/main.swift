@@ -50,8 +50,8 @@ struct Table1: ParsableCommand {
                     let paper = b == .mf ? PaperValues.table1[name]?[method] : nil
                     let paperStudent = b == .mf ? PaperValues.table1[name]?["Student"] : nil
                     var row = [DatasetCatalog.descriptor(name).displayName, b.rawValue, method]
-                    let pairs = ["popular", "unpopular"].map { collected.pairedRecallAt10(name, b, method, "Student", group: $0) }
-                    for (g, group) in ["popular", "unpopular"].enumerated() {
+                    let pairs = EvaluationGroup.allCases.map { collected.pairedRecallAt10(name, b, method, "Student", group: $0) }
+                    for (g, group) in EvaluationGroup.allCases.enumerated() {
                         let values = collected.recallAt10(name, b, method, group: group)
                         let paperValue = g == 0 ? paper?.popular : paper?.unpopular
                         let paperBase = g == 0 ? paperStudent?.popular : paperStudent?.unpopular

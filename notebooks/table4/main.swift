@@ -45,8 +45,8 @@ struct Table4: ParsableCommand {
                     let paper = PaperValues.table4[name]?[b]?[method]
                     table.append([DatasetCatalog.descriptor(name).displayName, b.rawValue, method,
                                   options.cell(SeedSummary(collected.recallAt10(name, b, method)), paper: paper?.overall),
-                                  options.cell(SeedSummary(collected.recallAt10(name, b, method, group: "popular")), paper: paper?.popular),
-                                  options.cell(SeedSummary(collected.recallAt10(name, b, method, group: "unpopular")), paper: paper?.unpopular)])
+                                  options.cell(SeedSummary(collected.recallAt10(name, b, method, group: .popular)), paper: paper?.popular),
+                                  options.cell(SeedSummary(collected.recallAt10(name, b, method, group: .unpopular)), paper: paper?.unpopular)])
                 }
             }
         }

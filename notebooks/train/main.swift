@@ -157,9 +157,9 @@ struct Train: ParsableCommand {
         row("Recall") { report.at($0)?.recall }
         row("NDCG") { report.at($0)?.ndcg }
         row("Precision") { report.at($0)?.precision }
-        for group in ["popular", "unpopular"] {
-            row("Recall, \(group) group") { report.group(group, at: $0)?.recall }
-            row("Recall, \(group) group, eligible users") { report.group(group, at: $0)?.recallEligibleUsers }
+        for group in EvaluationGroup.allCases {
+            row("Recall, \(group.rawValue) group") { report.group(group, at: $0)?.recall }
+            row("Recall, \(group.rawValue) group, eligible users") { report.group(group, at: $0)?.recallEligibleUsers }
         }
         row("share of popular items in the lists") { n in report.exposure.first { $0.n == n }?.recommended[0] }
         row("share of popular items in the held-out data") { n in report.exposure.first { $0.n == n }?.heldOut[0] }

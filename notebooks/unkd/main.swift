@@ -208,7 +208,7 @@ struct Walkthrough: ParsableCommand {
             let share = report.exposure.first { $0.n == 10 }!.recommended[0]
             shares.append((name, share))
             results.append([name, String(format: "%.4f", report.at(10)!.recall),
-                            String(format: "%.4f", report.group("unpopular", at: 10)!.recall), String(format: "%.1f%%", 100 * share)])
+                            String(format: "%.4f", report.group(.unpopular, at: 10)!.recall), String(format: "%.1f%%", 100 * share)])
         }
         shares.append(("Test data", exposure.heldOut[0]))
         results.append(["Test data", "", "", String(format: "%.1f%%", 100 * exposure.heldOut[0])])

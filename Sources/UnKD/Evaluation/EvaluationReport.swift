@@ -12,8 +12,8 @@ public struct CutoffMetrics: Codable, Sendable, Equatable {
 
 /// Ranking quality restricted to one popularity group at one cut-off N.
 public struct GroupMetrics: Codable, Sendable, Equatable {
-    /// Group name (`popular`, `unpopular`).
-    public var group: String
+    /// The group.
+    public var group: EvaluationGroup
     /// N.
     public var n: Int
     /// The official normalisation: each user's recall on their held-out items of the group, summed over users with
@@ -67,5 +67,5 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     /// The overall metrics at cut-off n.
     public func at(_ n: Int) -> CutoffMetrics? { overall.first { $0.n == n } }
     /// The metrics of a group at cut-off n.
-    public func group(_ name: String, at n: Int) -> GroupMetrics? { groups.first { $0.group == name && $0.n == n } }
+    public func group(_ group: EvaluationGroup, at n: Int) -> GroupMetrics? { groups.first { $0.group == group && $0.n == n } }
 }

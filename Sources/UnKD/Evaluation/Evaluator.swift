@@ -102,7 +102,6 @@ public struct Evaluator: Sendable {
     public func evaluate(lists: [[Int32]]) -> EvaluationReport {
         precondition(lists.count == users.count)
         let u = Double(max(users.count, 1))
-        let groupNames = ["popular", "unpopular"]
         var overall: [CutoffMetrics] = [], groupMetrics: [GroupMetrics] = []
         var exposure: [ExposureShares] = [], longTail: [LongTailMetrics] = []
         // Held-out items per group, for group recall and the held-out exposure shares.
@@ -144,7 +143,7 @@ public struct Evaluator: Sendable {
             overall.append(CutoffMetrics(n: n, recall: recall / u, ndcg: ndcg / u, precision: precision / u))
             for g in 0..<2 {
                 groupMetrics.append(GroupMetrics(
-                    group: groupNames[g], n: n, recall: groupRecall[g] / u,
+                    group: EvaluationGroup.allCases[g], n: n, recall: groupRecall[g] / u,
                     recallEligibleUsers: eligible[g] > 0 ? groupRecall[g] / Double(eligible[g]) : 0,
                     eligibleUsers: eligible[g], precision: groupPrecision[g] / u))
             }

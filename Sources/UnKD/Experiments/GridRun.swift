@@ -78,8 +78,8 @@ public struct GridResults: Sendable {
         cells[Self.key(dataset, backbone, cell)] ?? []
     }
 
-    /// Recall@10 of a cell over its seeds (overall, or of an evaluation group such as "unpopular").
-    public func recallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, group: String? = nil) -> [Double] {
+    /// Recall@10 of a cell over its seeds (overall, or of one evaluation group).
+    public func recallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, group: EvaluationGroup? = nil) -> [Double] {
         results(dataset, backbone, method).compactMap { Self.recallAt10(of: $0, group: group) }
     }
 
@@ -105,12 +105,12 @@ public struct GridResults: Sendable {
 
     /// Recall@10 of two cells on the seeds both finished, aligned by seed (see `paired`).
     public func pairedRecallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, _ other: String,
-                                 group: String? = nil) -> SeedPairs {
+                                 group: EvaluationGroup? = nil) -> SeedPairs {
         paired(dataset, backbone, method, other) { Self.recallAt10(of: $0, group: group) }
     }
 
     /// A result's Recall@10, overall or of one evaluation group.
-    public static func recallAt10(of result: ExperimentResult, group: String?) -> Double? {
+    public static func recallAt10(of result: ExperimentResult, group: EvaluationGroup?) -> Double? {
         group.map { result.test.group($0, at: 10)?.recall } ?? result.test.at(10)?.recall
     }
 

@@ -72,11 +72,11 @@ final class OptimiserAndMetricTests: XCTestCase {
         XCTAssertEqual(report.at(2)!.recall, (0.5 + 1 + 0) / 3, accuracy: 1e-12)
         // Unpopular {2, 3}: users 0 and 1 each find their one item; user 2 has none and counts as 0 in the official
         // normalisation, and not at all among eligible users.
-        XCTAssertEqual(report.group("unpopular", at: 2)!.recall, 2.0 / 3, accuracy: 1e-12)
-        XCTAssertEqual(report.group("unpopular", at: 2)!.recallEligibleUsers, 1, accuracy: 1e-12)
-        XCTAssertEqual(report.group("popular", at: 2)!.recall, 0)
-        XCTAssertEqual(report.group("popular", at: 2)!.eligibleUsers, 1)
-        XCTAssertEqual(report.group("unpopular", at: 1)!.recall, 2.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(report.group(.unpopular, at: 2)!.recall, 2.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(report.group(.unpopular, at: 2)!.recallEligibleUsers, 1, accuracy: 1e-12)
+        XCTAssertEqual(report.group(.popular, at: 2)!.recall, 0)
+        XCTAssertEqual(report.group(.popular, at: 2)!.eligibleUsers, 1)
+        XCTAssertEqual(report.group(.unpopular, at: 1)!.recall, 2.0 / 3, accuracy: 1e-12)
         // Exposure at 2: grouped list entries 2, 3, 3, 1 (item 4 has no group); held out 2, 3, 0.
         XCTAssertEqual(report.exposure.first { $0.n == 2 }!.recommended, [0.25, 0.75])
         XCTAssertEqual(report.exposure.first { $0.n == 2 }!.heldOut[0], 1.0 / 3, accuracy: 1e-12)
