@@ -7,3 +7,4 @@ extension TableFormat: ExpressibleByArgument {}
 extension SplitProtocol: ExpressibleByArgument {}
 extension Backbone: ExpressibleByArgument {}
 extension AdamVariant: ExpressibleByArgument {}
+extension PaperMethod: ExpressibleByArgument {}

@@ -71,7 +71,7 @@ public struct GridOptions: ParsableArguments {
 
     /// Runs (or reads) `methods` for every dataset, backbone and seed, in that order. Returns nil after printing the
     /// missing runs' commands with `--list-commands`.
-    public func collect(_ methods: [String], backbones: [Backbone]) throws -> GridResults? {
+    public func collect(_ methods: [PaperMethod], backbones: [Backbone]) throws -> GridResults? {
         var runs: [GridRun] = []
         for name in datasets {
             let grid = PaperGrid(dataset: name, splitProtocol: splitProtocol, maxEpochs: quick ? min(epochs, 30) : epochs)

@@ -17,8 +17,8 @@ struct Experiment: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "The method's name in the tables (Teacher, Student, UnKD, ...).")
-    var method: String
+    @Option(help: "The row of the tables the experiment belongs to.")
+    var method: PaperMethod
 
     @Option(help: "The experiment as JSON (as printed by a table's --list-commands).")
     var spec: String
@@ -36,7 +36,7 @@ struct Experiment: ParsableCommand {
         }
         let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
         let result = try workspace.result(method: method, spec: decoded, results: ResultStore(folder: URL(fileURLWithPath: resultsDirectory)))
-        print(String(format: "%@ %@ %@ seed %llu: Recall@10 %.4f, NDCG@10 %.4f (best epoch %d)", method, decoded.dataset,
+        print(String(format: "%@ %@ %@ seed %llu: Recall@10 %.4f, NDCG@10 %.4f (best epoch %d)", method.rawValue, decoded.dataset,
                      decoded.model.label, decoded.seed, result.test.at(10)!.recall, result.test.at(10)!.ndcg, result.history.bestEpoch))
     }
 }

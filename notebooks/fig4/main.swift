@@ -30,18 +30,20 @@ struct Fig4: ParsableCommand {
     var backbone = "mf,lightgcn"
 
     @Option(help: "Methods to compare with the Student (comma-separated).")
-    var methods = PaperGrid.figure4Methods.joined(separator: ",")
+    var methods = PaperGrid.figure4Methods.map(\.rawValue).joined(separator: ",")
 
     func run() throws {
         let names = options.datasets
         let backbones = options.quick ? [Backbone.mf] : try GridOptions.backbones(backbone)
-        let methodList = methods.split(separator: ",").map(String.init)
-        for name in methodList where !PaperGrid.figure4Methods.contains(name) {
-            throw ValidationError("unknown method '\(name)'; choose from \(PaperGrid.figure4Methods.joined(separator: ", "))")
+        let methodList = try methods.split(separator: ",").map { name in
+            guard let method = PaperMethod(rawValue: String(name)), PaperGrid.figure4Methods.contains(method) else {
+                throw ValidationError("unknown method '\(name)'; choose from \(PaperGrid.figure4Methods.map(\.rawValue).joined(separator: ", "))")
+            }
+            return method
         }
         var runs: [GridRun] = []
         for name in names {
-            for b in backbones { for seed in options.seedList { runs += options.grid(name).runs(["Student"] + methodList, b, seed: seed) } }
+            for b in backbones { for seed in options.seedList { runs += options.grid(name).runs([.student] + methodList, b, seed: seed) } }
         }
         let collected = try options.collect(runs)
 /*:
@@ -60,14 +62,14 @@ struct Fig4: ParsableCommand {
                 for method in methodList {
                     var changes: [Double] = []
                     for group in EvaluationGroup.allCases {
-                        let pair = collected.pairedRecallAt10(name, b, method, "Student", group: group)
+                        let pair = collected.pairedRecallAt10(name, b, .row(method), .row(.student), group: group)
                         guard let (mean, student) = pair.means else { break }
                         let change = percentChange(mean, over: student)
                         changes.append(change)
-                        csv.append([name, b.rawValue, method, group.rawValue, String(format: "%.4f", mean), String(format: "%.4f", student),
+                        csv.append([name, b.rawValue, method.rawValue, group.rawValue, String(format: "%.4f", mean), String(format: "%.4f", student),
                                     String(format: "%.2f", change), "\(pair.method.count)"])
                     }
-                    if changes.count == 2 { series.append(BarSeries(name: method, values: changes.map { $0 / 100 })) }
+                    if changes.count == 2 { series.append(BarSeries(name: method.rawValue, values: changes.map { $0 / 100 })) }
                 }
                 guard !series.isEmpty else { continue }
                 let display = DatasetCatalog.descriptor(name).displayName

@@ -46,15 +46,15 @@ struct Fig5: ParsableCommand {
         for name in names { for seed in options.seedList { runs += options.grid(name).groupSweep(ks, seed: seed) } }
         let collected = try options.collect(runs)
         for name in names where collected.hasResults(name) {
-            let studentOverall = collected.recallAt10(name, .mf, "Student")
-            let studentUnpopular = collected.recallAt10(name, .mf, "Student", group: .unpopular)
-            let present = ks.filter { !collected.results(name, .mf, "UnKD K=\($0)").isEmpty }
+            let studentOverall = collected.recallAt10(name, .mf, .row(.student))
+            let studentUnpopular = collected.recallAt10(name, .mf, .row(.student), group: .unpopular)
+            let present = ks.filter { !collected.results(name, .mf, .unkd(groups: $0)).isEmpty }
             guard !present.isEmpty, !studentOverall.isEmpty else {
                 Progress.say("\(name): no UnKD or Student results, left out")
                 continue
             }
-            let overall = present.map { SeedSummary(collected.recallAt10(name, .mf, "UnKD K=\($0)")) }
-            let unpopular = present.map { SeedSummary(collected.recallAt10(name, .mf, "UnKD K=\($0)", group: .unpopular)) }
+            let overall = present.map { SeedSummary(collected.recallAt10(name, .mf, .unkd(groups: $0))) }
+            let unpopular = present.map { SeedSummary(collected.recallAt10(name, .mf, .unkd(groups: $0), group: .unpopular)) }
 /*:
  ## The panels
 
@@ -68,9 +68,9 @@ struct Fig5: ParsableCommand {
                 panels.append(Panel(
                     title: title, xLabel: "number of groups K", yLabel: "Recall@10", yFormat: .plain(decimals: 3),
                     xTicks: ks.map(Double.init),
-                    chart: .lines([LineSeries(name: "UnKD", x: present.map(Double.init), y: summaries.map(\.mean),
+                    chart: .lines([LineSeries(name: PaperMethod.unkd.rawValue, x: present.map(Double.init), y: summaries.map(\.mean),
                                               band: summaries.allSatisfy { $0.values.count > 1 } ? band : nil)]),
-                    referenceLines: [ReferenceLine(value: student.reduce(0, +) / Double(student.count), label: "Student", style: .dashed)]))
+                    referenceLines: [ReferenceLine(value: student.reduce(0, +) / Double(student.count), label: PaperMethod.student.rawValue, style: .dashed)]))
             }
             for (k, (o, u)) in zip(present, zip(overall, unpopular)) {
                 csv.append([name, "\(k)", String(format: "%.4f", o.mean), String(format: "%.4f", o.halfWidth),

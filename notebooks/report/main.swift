@@ -64,12 +64,12 @@ struct Report: ParsableCommand {
         let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
         // Nothing is trained here, so the workspace never looks for data.
         let workspace = Workspace(locator: DataLocator())
-        let methods = PaperGrid.table3Methods + ["PD teacher", "PD-CD", "PD-HTD"]
+        let methods = PaperGrid.table3Methods + [.pdTeacher, .pdCD, .pdHTD]
         var runs: [GridRun] = []
         for name in names {
             let grid = PaperGrid(dataset: name)
             for backbone in Backbone.allCases { for seed in seedList { runs += grid.runs(methods, backbone, seed: seed) } }
-            for seed in seedList { runs += grid.groupSweep(Array(1...10), seed: seed).filter { $0.method != "Student" } }
+            for seed in seedList { runs += grid.groupSweep(Array(1...10), seed: seed).filter { $0.method != .student } }
         }
         let grid = try workspace.run(runs, results: results, trainMissing: false)
         // The weights each baseline was tuned over (seed 2022, MF): how Table 1's verdict depends on the weight.
@@ -79,7 +79,7 @@ struct Report: ParsableCommand {
             for method in Evidence.table1Baselines {
                 for (setting, variant) in grid.tuningVariants(for: method) {
                     weightRuns += variant.runs([method], .mf, seed: 2022).map {
-                        GridRun(method: $0.method, cell: "\(method) \(setting)", backbone: .mf, spec: $0.spec)
+                        GridRun(method: $0.method, cell: .tuning(setting, of: method), backbone: .mf, spec: $0.spec)
                     }
                 }
             }
@@ -156,9 +156,9 @@ struct Report: ParsableCommand {
                 var official: [(Double, Double)] = [], text: [(Double, Double)] = []
                 for method in PaperGrid.table3Methods {
                     guard let values = paper[method],
-                          let a = Statistics.mean(grid.results(dataset, backbone, method).compactMap { $0.test.at(10) }.map(\.recall)),
-                          let b = Statistics.mean(grid.results(dataset, backbone, method).compactMap { $0.test.at(10) }.map(\.ndcg)),
-                          let c = paperText.results(dataset, backbone, method).first?.test.at(10) else { continue }
+                          let a = Statistics.mean(grid.results(dataset, backbone, .row(method)).compactMap { $0.test.at(10) }.map(\.recall)),
+                          let b = Statistics.mean(grid.results(dataset, backbone, .row(method)).compactMap { $0.test.at(10) }.map(\.ndcg)),
+                          let c = paperText.results(dataset, backbone, .row(method)).first?.test.at(10) else { continue }
                     official.append((abs(a - values.recall) / values.recall, abs(b - values.ndcg) / values.ndcg))
                     text.append((abs(c.recall - values.recall) / values.recall, abs(c.ndcg - values.ndcg) / values.ndcg))
                 }
@@ -204,7 +204,7 @@ struct Report: ParsableCommand {
     /// The tuning tables that `tune` wrote (one per method tuned so far), and the methods still on their defaults.
     func tuningSection() -> String {
         var text = "## Settings chosen on validation\n\n"
-        var untuned: [String] = []
+        var untuned: [PaperMethod] = []
         for method in PaperGrid.tunableMethods {
             let file = PaperGrid.tuningTableName(for: method)
             let csv = URL(fileURLWithPath: figuresDirectory).appendingPathComponent("\(file).csv")
@@ -218,7 +218,7 @@ struct Report: ParsableCommand {
                 + "`DistillationDefaults`.\n\n"
         }
         if !untuned.isEmpty {
-            text += "Not tuned yet, so on the official code's constants: \(untuned.joined(separator: ", ")).\n"
+            text += "Not tuned yet, so on the official code's constants: \(untuned.map(\.rawValue).joined(separator: ", ")).\n"
         }
         return text
     }
@@ -336,7 +336,8 @@ struct CrossCheck {
         for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
             var pairs: [(AuthorsRun, ExperimentResult)] = []
             for run in group.sorted(by: { $0.settings.seed < $1.settings.seed }) {
-                guard let spec = packageSpec(run.settings, grid: grid), let ours = results.load(method: run.settings.method, spec: spec)
+                guard let method = PaperMethod(rawValue: run.settings.method), let spec = packageSpec(run.settings, grid: grid),
+                      let ours = results.load(method: method, spec: spec)
                 else { continue }
                 pairs.append((run, ours))
             }
@@ -379,16 +380,16 @@ struct CrossCheck {
     /// weight and pair count (UnKD's mu is the authors' fixed 20); nil for a method the grid has no row for.
     func packageSpec(_ settings: AuthorsRun.Settings, grid: PaperGrid) -> ModelSpec? {
         var grid = grid
-        switch settings.method {
-        case "Student": return grid.student(.mf, seed: settings.seed)
-        case "UnKD":
+        switch PaperMethod(rawValue: settings.method) {
+        case .student: return grid.student(.mf, seed: settings.seed)
+        case .unkd:
             grid.unkd = UnKDConfiguration(groups: settings.groups ?? 4, pairsPerUser: settings.sampleNum ?? 30, mu: 20,
                                           weight: settings.kdWeight)
             return grid.distilled(.unkd(grid.unkd), .mf, seed: settings.seed)
-        case "RD":
+        case .rd:
             grid.rd.weight = settings.kdWeight
             return grid.distilled(.rd(grid.rd), .mf, seed: settings.seed)
-        case "CD":
+        case .cd:
             grid.cd.weight = settings.kdWeight
             return grid.distilled(.cd(grid.cd), .mf, seed: settings.seed)
         default: return nil
@@ -408,7 +409,7 @@ struct Evidence {
     let datasets: [String]
 
     /// The existing distillation methods of Table 1.
-    static let table1Baselines = ["RD", "CD", "DE-RRD", "HTD"]
+    static let table1Baselines: [PaperMethod] = [.rd, .cd, .deRRD, .htd]
 
     /// How far a claim holds, in the words the report prints.
     enum Verdict: String { case reproduced, partly = "partly reproduced", not = "not reproduced", notRun = "not run" }
@@ -422,42 +423,42 @@ struct Evidence {
 
     /// The (dataset, backbone) cells that have any result, in order.
     var cells: [(String, Backbone)] {
-        datasets.flatMap { d in Backbone.allCases.map { (d, $0) } }.filter { !grid.results($0.0, $0.1, "Student").isEmpty }
+        datasets.flatMap { d in Backbone.allCases.map { (d, $0) } }.filter { !grid.results($0.0, $0.1, .row(.student)).isEmpty }
     }
 
     func name(_ dataset: String, _ backbone: Backbone) -> String {
         "\(DatasetCatalog.descriptor(dataset).displayName) \(backbone == .mf ? "MF" : "LightGCN")"
     }
 
-    func recall(_ d: String, _ b: Backbone, _ method: String, group: EvaluationGroup? = nil) -> Double? {
+    func recall(_ d: String, _ b: Backbone, _ method: GridCell, group: EvaluationGroup? = nil) -> Double? {
         Statistics.mean(grid.recallAt10(d, b, method, group: group))
     }
 
-    func ndcg(_ d: String, _ b: Backbone, _ method: String) -> Double? {
+    func ndcg(_ d: String, _ b: Backbone, _ method: GridCell) -> Double? {
         Statistics.mean(grid.results(d, b, method).compactMap { $0.test.at(10)?.ndcg })
     }
 
     /// The mean Recall@10 of two cells over the seeds both have run (`SeedPairs`): every comparison and relative change
     /// between two cells is taken on these, so it never compares different seeds.
-    func pairedRecall(_ d: String, _ b: Backbone, _ method: String, _ other: String,
+    func pairedRecall(_ d: String, _ b: Backbone, _ method: GridCell, _ other: GridCell,
                       group: EvaluationGroup? = nil) -> (method: Double, other: Double)? {
         grid.pairedRecallAt10(d, b, method, other, group: group).means
     }
 
     /// The mean NDCG@10 of two cells over the seeds both have run.
-    func pairedNDCG(_ d: String, _ b: Backbone, _ method: String, _ other: String) -> (method: Double, other: Double)? {
+    func pairedNDCG(_ d: String, _ b: Backbone, _ method: GridCell, _ other: GridCell) -> (method: Double, other: Double)? {
         grid.paired(d, b, method, other) { $0.test.at(10)?.ndcg }.means
     }
 
     /// " (p 0.012 over 3 seeds)" from a paired t-test, or "" when fewer than two seeds pair up.
-    func significance(_ d: String, _ b: Backbone, _ method: String, _ other: String, group: EvaluationGroup? = nil) -> String {
+    func significance(_ d: String, _ b: Backbone, _ method: GridCell, _ other: GridCell, group: EvaluationGroup? = nil) -> String {
         let paired = grid.pairedRecallAt10(d, b, method, other, group: group)
         guard let test = Statistics.pairedTTest(paired.method, paired.other) else { return "" }
         return String(format: " (p %.3f over %d seeds)", test.p, paired.method.count)
     }
 
     /// "1 seed", "3 seeds".
-    func seedCount(_ d: String, _ b: Backbone, _ method: String) -> String {
+    func seedCount(_ d: String, _ b: Backbone, _ method: GridCell) -> String {
         let n = grid.results(d, b, method).count
         return n == 1 ? "1 seed" : "\(n) seeds"
     }
@@ -470,10 +471,10 @@ struct Evidence {
     /// the claim `needs`, in a dataset that ran, also keeps the verdict at partly and is listed as still to run; a
     /// dataset with no runs at all is named and left out.
     func conclude(_ statement: String, held: Int, of total: Int, complete: Bool = true, partial: Int = 0,
-                  lines: [String], backbones: [Backbone], needs: [String] = ["Student"]) -> Claim {
+                  lines: [String], backbones: [Backbone], needs: [PaperMethod] = [.student]) -> Claim {
         let ran = Set(cells.map(\.0))
         let missing = datasets.flatMap { d in backbones.map { (d, $0) } }
-            .filter { cell in needs.contains { grid.results(cell.0, cell.1, $0).isEmpty } }
+            .filter { cell in needs.contains { grid.results(cell.0, cell.1, .row($0)).isEmpty } }
         let toRun = missing.filter { ran.contains($0.0) }, datasetNotRun = missing.filter { !ran.contains($0.0) }
         func names(_ cells: [(String, Backbone)]) -> String { cells.map { name($0.0, $0.1) }.joined(separator: ", ") }
 
@@ -492,20 +493,20 @@ struct Evidence {
     var claim1: Claim {
         var lines: [String] = [], held = 0, total = 0, complete = true
         for (d, b) in cells where b == .mf {
-            guard let student = recall(d, b, "Student", group: .unpopular) else { continue }
+            guard let student = recall(d, b, .row(.student), group: .unpopular) else { continue }
             var parts: [String] = []
-            for method in ["RD", "CD", "DE-RRD", "HTD"] {
-                guard let (value, base) = pairedRecall(d, b, method, "Student", group: .unpopular) else {
+            for method in Self.table1Baselines {
+                guard let (value, base) = pairedRecall(d, b, .row(method), .row(.student), group: .unpopular) else {
                     parts.append("\(method) not run")
                     complete = false
                     continue
                 }
                 total += 1
                 if value < base { held += 1 }
-                parts.append("\(method) \(percent(value, base))\(significance(d, b, method, "Student", group: .unpopular))")
+                parts.append("\(method) \(percent(value, base))\(significance(d, b, .row(method), .row(.student), group: .unpopular))")
             }
             lines.append("\(name(d, b)), unpopular Recall@10 against the Student (\(String(format: "%.4f", student)), "
-                         + "\(seedCount(d, b, "Student")); each change on the seeds both have run): "
+                         + "\(seedCount(d, b, .row(.student))); each change on the seeds both have run): "
                          + parts.joined(separator: "; ") + ".")
             if let line = weightSensitivity(d) { lines.append(line) }
         }
@@ -517,13 +518,13 @@ struct Evidence {
     /// Student (seed 2022) at every weight the method was tuned over, or nil when no tuning run is stored.
     func weightSensitivity(_ d: String) -> String? {
         let seed: UInt64 = 2022
-        guard let student = grid.results(d, .mf, "Student").first(where: { $0.spec.seed == seed }),
+        guard let student = grid.results(d, .mf, .row(.student)).first(where: { $0.spec.seed == seed }),
               let baseUnpopular = GridResults.recallAt10(of: student, group: .unpopular),
               let baseOverall = GridResults.recallAt10(of: student, group: nil) else { return nil }
         var parts: [String] = []
         for method in Self.table1Baselines {
             let settings = PaperGrid(dataset: d).tuningVariants(for: method).compactMap { setting, _ -> String? in
-                guard let run = weights.results(d, .mf, "\(method) \(setting)").first,
+                guard let run = weights.results(d, .mf, .tuning(setting, of: method)).first,
                       let unpopular = GridResults.recallAt10(of: run, group: .unpopular),
                       let overall = GridResults.recallAt10(of: run, group: nil) else { return nil }
                 return "\(setting) \(percent(unpopular, baseUnpopular)) (overall \(percent(overall, baseOverall)))"
@@ -539,8 +540,8 @@ struct Evidence {
     /// both ran), and the K at which the unpopular group gains; nil without a sweep.
     func groupCountSensitivity(_ d: String) -> String? {
         let changes = (1...10).compactMap { k -> (k: Int, unpopular: Double, overall: Double)? in
-            guard let (u, baseU) = pairedRecall(d, .mf, "UnKD K=\(k)", "Student", group: .unpopular),
-                  let (o, baseO) = pairedRecall(d, .mf, "UnKD K=\(k)", "Student") else { return nil }
+            guard let (u, baseU) = pairedRecall(d, .mf, .unkd(groups: k), .row(.student), group: .unpopular),
+                  let (o, baseO) = pairedRecall(d, .mf, .unkd(groups: k), .row(.student)) else { return nil }
             return (k, (u - baseU) / baseU, (o - baseO) / baseO)
         }
         guard !changes.isEmpty else { return nil }
@@ -556,76 +557,76 @@ struct Evidence {
     /// Claim 2 (Table 3): UnKD has the best overall Recall@10 and NDCG@10 everywhere.
     var claim2: Claim {
         var lines: [String] = [], held = 0, total = 0, complete = true
-        let others = ["Student", "RD", "CD", "DE-RRD", "HTD"]
+        let others: [PaperMethod] = [.student, .rd, .cd, .deRRD, .htd]
         for (d, b) in cells {
-            guard let unkdRecall = recall(d, b, "UnKD"), let unkdNDCG = ndcg(d, b, "UnKD") else { continue }
+            guard let unkdRecall = recall(d, b, .row(.unkd)), let unkdNDCG = ndcg(d, b, .row(.unkd)) else { continue }
             total += 1
-            let ran = others.filter { recall(d, b, $0) != nil }
+            let ran = others.filter { recall(d, b, .row($0)) != nil }
             if ran.count < others.count { complete = false }
-            let bestRecall = ran.max { recall(d, b, $0)! < recall(d, b, $1)! }!
-            let bestNDCG = ran.max { ndcg(d, b, $0)! < ndcg(d, b, $1)! }!
-            let recallPair = pairedRecall(d, b, "UnKD", bestRecall), ndcgPair = pairedNDCG(d, b, "UnKD", bestNDCG)
+            let bestRecall = ran.max { recall(d, b, .row($0))! < recall(d, b, .row($1))! }!
+            let bestNDCG = ran.max { ndcg(d, b, .row($0))! < ndcg(d, b, .row($1))! }!
+            let recallPair = pairedRecall(d, b, .row(.unkd), .row(bestRecall)), ndcgPair = pairedNDCG(d, b, .row(.unkd), .row(bestNDCG))
             if let r = recallPair, let n = ndcgPair, r.0 > r.1 && n.0 > n.1 { held += 1 }
             let missing = others.filter { !ran.contains($0) }
             lines.append("\(name(d, b)): UnKD Recall@10 \(String(format: "%.4f", unkdRecall)) vs the best other, \(bestRecall), "
-                         + "\(String(format: "%.4f", recall(d, b, bestRecall)!)), \(recallPair.map { percent($0.0, $0.1) } ?? "-")"
-                         + "\(significance(d, b, "UnKD", bestRecall)); NDCG@10 \(String(format: "%.4f", unkdNDCG)) vs \(bestNDCG) "
-                         + "\(String(format: "%.4f", ndcg(d, b, bestNDCG)!))"
-                         + (missing.isEmpty ? "." : "; not run: \(missing.joined(separator: ", "))."))
+                         + "\(String(format: "%.4f", recall(d, b, .row(bestRecall))!)), \(recallPair.map { percent($0.0, $0.1) } ?? "-")"
+                         + "\(significance(d, b, .row(.unkd), .row(bestRecall))); NDCG@10 \(String(format: "%.4f", unkdNDCG)) vs \(bestNDCG) "
+                         + "\(String(format: "%.4f", ndcg(d, b, .row(bestNDCG))!))"
+                         + (missing.isEmpty ? "." : "; not run: \(missing.map(\.rawValue).joined(separator: ", "))."))
         }
         return conclude("UnKD has the best overall Recall@10 and NDCG@10 on every dataset and backbone (Table 3).",
-                        held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases, needs: ["UnKD"])
+                        held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases, needs: [.unkd])
     }
 
     /// Claim 3 (Figure 4): UnKD's gain comes mainly from the unpopular group.
     var claim3: Claim {
         var lines: [String] = [], held = 0, total = 0
         for (d, b) in cells {
-            guard let (pop, basePop) = pairedRecall(d, b, "UnKD", "Student", group: .popular),
-                  let (unpop, baseUnpop) = pairedRecall(d, b, "UnKD", "Student", group: .unpopular)
+            guard let (pop, basePop) = pairedRecall(d, b, .row(.unkd), .row(.student), group: .popular),
+                  let (unpop, baseUnpop) = pairedRecall(d, b, .row(.unkd), .row(.student), group: .unpopular)
             else { continue }
             total += 1
             let popular = (pop - basePop) / basePop, unpopular = (unpop - baseUnpop) / baseUnpop
             if unpopular > 0 && unpopular > popular { held += 1 }
             lines.append("\(name(d, b)): UnKD against the Student, popular \(percent(pop, basePop))"
-                         + "\(significance(d, b, "UnKD", "Student", group: .popular)), unpopular \(percent(unpop, baseUnpop))"
-                         + "\(significance(d, b, "UnKD", "Student", group: .unpopular)).")
+                         + "\(significance(d, b, .row(.unkd), .row(.student), group: .popular)), unpopular \(percent(unpop, baseUnpop))"
+                         + "\(significance(d, b, .row(.unkd), .row(.student), group: .unpopular)).")
             if b == .mf, let line = groupCountSensitivity(d) { lines.append(line) }
         }
         return conclude("UnKD's gain over the Student comes mainly from the unpopular group (Figure 4).",
-                        held: held, of: total, lines: lines, backbones: Backbone.allCases, needs: ["UnKD", "Student"])
+                        held: held, of: total, lines: lines, backbones: Backbone.allCases, needs: [.unkd, .student])
     }
 
     /// Claim 4 (Table 4): UnKD beats distilling from a PD teacher.
     var claim4: Claim {
         var lines: [String] = [], held = 0, total = 0, complete = true
         for (d, b) in cells {
-            guard let unkd = recall(d, b, "UnKD") else { continue }
-            let pd = ["PD-CD", "PD-HTD"], ran = pd.filter { recall(d, b, $0) != nil }
+            guard let unkd = recall(d, b, .row(.unkd)) else { continue }
+            let pd: [PaperMethod] = [.pdCD, .pdHTD], ran = pd.filter { recall(d, b, .row($0)) != nil }
             guard !ran.isEmpty else {
                 lines.append("\(name(d, b)): PD-CD and PD-HTD have not run.")
                 continue
             }
             if ran.count < 2 { complete = false }
             total += 1
-            if ran.allSatisfy({ unkd > recall(d, b, $0)! }) { held += 1 }
-            lines.append("\(name(d, b)): UnKD Recall@10 \(String(format: "%.4f", unkd)) (\(seedCount(d, b, "UnKD"))); "
-                         + ran.map { "\($0) \(String(format: "%.4f", recall(d, b, $0)!)) (\(seedCount(d, b, $0)))"
-                                     + significance(d, b, "UnKD", $0) }
+            if ran.allSatisfy({ unkd > recall(d, b, .row($0))! }) { held += 1 }
+            lines.append("\(name(d, b)): UnKD Recall@10 \(String(format: "%.4f", unkd)) (\(seedCount(d, b, .row(.unkd)))); "
+                         + ran.map { "\($0) \(String(format: "%.4f", recall(d, b, .row($0))!)) (\(seedCount(d, b, .row($0))))"
+                                     + significance(d, b, .row(.unkd), .row($0)) }
                             .joined(separator: "; ")
-                         + (ran.count < pd.count ? "; not run: \(pd.filter { !ran.contains($0) }.joined(separator: ", "))." : "."))
+                         + (ran.count < pd.count ? "; not run: \(pd.filter { !ran.contains($0) }.map(\.rawValue).joined(separator: ", "))." : "."))
         }
         return conclude("UnKD beats CD and HTD distilled from a popularity-deconfounded (PD) teacher (Table 4).",
-                        held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases, needs: ["UnKD"])
+                        held: held, of: total, complete: complete, lines: lines, backbones: Backbone.allCases, needs: [.unkd])
     }
 
     /// Claim 5 (Figure 5): unpopular recall first rises, then falls with K, best near K = 4.
     var claim5: Claim {
         var lines: [String] = [], held = 0, total = 0, partial = 0
         for d in datasets {
-            let curve = (1...10).compactMap { k in recall(d, .mf, "UnKD K=\(k)", group: .unpopular).map { (k, $0) } }
+            let curve = (1...10).compactMap { k in recall(d, .mf, .unkd(groups: k), group: .unpopular).map { (k, $0) } }
             guard curve.count >= 3 else {
-                if !grid.results(d, .mf, "Student").isEmpty {
+                if !grid.results(d, .mf, .row(.student)).isEmpty {
                     lines.append("\(DatasetCatalog.descriptor(d).displayName) MF: the K sweep has \(curve.count) of 10 values of K, too few to judge; not counted.")
                 }
                 continue
@@ -637,11 +638,11 @@ struct Evidence {
             lines.append("\(DatasetCatalog.descriptor(d).displayName) MF, unpopular Recall@10 by K: "
                          + curve.map { "K=\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
                          + "; best at K = \(best.0)" + (curve.count < 10 ? " (\(curve.count) of 10 values of K ran)" : "")
-                         + (recall(d, .mf, "Student", group: .unpopular).map { String(format: "; the Student: %.4f", $0) } ?? "") + ".")
-            let overall = (1...10).compactMap { k in recall(d, .mf, "UnKD K=\(k)").map { (k, $0) } }
+                         + (recall(d, .mf, .row(.student), group: .unpopular).map { String(format: "; the Student: %.4f", $0) } ?? "") + ".")
+            let overall = (1...10).compactMap { k in recall(d, .mf, .unkd(groups: k)).map { (k, $0) } }
             lines.append("What each K costs overall: Recall@10 by K: "
                          + overall.map { "K=\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
-                         + (recall(d, .mf, "Student").map { String(format: "; the Student: %.4f", $0) } ?? "") + ".")
+                         + (recall(d, .mf, .row(.student)).map { String(format: "; the Student: %.4f", $0) } ?? "") + ".")
         }
         return conclude("The unpopular group's Recall@10 first rises and then falls as K grows, best near K = 4 (Figure 5).",
                         held: held, of: total, partial: partial, lines: lines, backbones: [.mf])
@@ -651,7 +652,7 @@ struct Evidence {
     var claim6: Claim {
         var lines: [String] = [], held = 0, total = 0
         for d in datasets {
-            let shares = grid.results(d, .mf, "Teacher").compactMap { $0.test.exposure.first { $0.n == 10 } }
+            let shares = grid.results(d, .mf, .row(.teacher)).compactMap { $0.test.exposure.first { $0.n == 10 } }
             guard let listed = Statistics.mean(shares.map { $0.recommended[0] }),
                   let heldOut = Statistics.mean(shares.map { $0.heldOut[0] }) else { continue }
             total += 1
@@ -660,7 +661,7 @@ struct Evidence {
                                 DatasetCatalog.descriptor(d).displayName, 100 * listed, 100 * heldOut, shares.count))
         }
         return conclude("The MF teacher's top-10 lists over-represent popular items relative to the test data (Figure 1).",
-                        held: held, of: total, lines: lines, backbones: [.mf], needs: ["Teacher"])
+                        held: held, of: total, lines: lines, backbones: [.mf], needs: [.teacher])
     }
 
     /// Seeds and training time per dataset, backbone and method (the time includes early-stopping evaluations).
@@ -671,7 +672,7 @@ struct Evidence {
         for (key, results) in grid.cells.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: "/", maxSplits: 2).map(String.init)
             // A run that serves two cells (UnKD with K = 4 is also Figure 5's K = 4) is timed once.
-            let fresh = results.filter { counted.insert($0.method + ResultStore.key($0.spec)).inserted }
+            let fresh = results.filter { counted.insert($0.method.rawValue + ResultStore.key($0.spec)).inserted }
             let minutes = fresh.reduce(0) { $0 + $1.history.seconds } / 60
             totals["\(parts[0])/\(parts[1])", default: 0] += minutes
             table.append([parts[0], parts[1], parts[2], "\(results.count)",
@@ -689,9 +690,9 @@ struct Evidence {
     /// all is left out, as in the claims; so is the PD teacher, which has no row of its own in the tables and is
     /// trained by the first PD-CD or PD-HTD run of its seed.
     func stillToRun(_ planned: [GridRun], seeds: Int) -> String {
-        var cells: [(dataset: String, backbone: Backbone, cell: String, runs: [GridRun])] = []
+        var cells: [(dataset: String, backbone: Backbone, cell: GridCell, runs: [GridRun])] = []
         var position: [String: Int] = [:]
-        for run in planned where run.cell != "PD teacher" && grid.hasResults(run.spec.dataset) {
+        for run in planned where run.cell != .row(.pdTeacher) && grid.hasResults(run.spec.dataset) {
             let (dataset, backbone, cell) = (run.spec.dataset, run.backbone, run.cell)
             guard !grid.results(dataset, backbone, cell).contains(where: { $0.spec.seed == run.spec.seed }) else { continue }
             let key = GridResults.key(dataset, backbone, cell)
@@ -707,7 +708,7 @@ struct Evidence {
         var counted = Set<String>()
         var minutes = 0.0, untimed = 0, runCount = 0
         for (dataset, backbone, cell, runs) in cells {
-            let fresh = runs.filter { counted.insert($0.method + ResultStore.key($0.spec)).inserted }
+            let fresh = runs.filter { counted.insert($0.method.rawValue + ResultStore.key($0.spec)).inserted }
             let finished = grid.results(dataset, backbone, cell)
             let estimate: String
             if fresh.isEmpty {
@@ -720,7 +721,7 @@ struct Evidence {
                 estimate = "- (no finished run to time by)"
             }
             runCount += fresh.count
-            table.append([dataset, backbone.rawValue, cell, "\(finished.count) of \(seeds)",
+            table.append([dataset, backbone.rawValue, cell.description, "\(finished.count) of \(seeds)",
                           runs.map { "\($0.spec.seed)" }.joined(separator: ", "), estimate])
         }
         return table.rendered(.markdown) + "\n"

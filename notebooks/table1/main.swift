@@ -48,18 +48,18 @@ struct Table1: ParsableCommand {
             for b in backbones {
                 for method in PaperGrid.table1Methods {
                     let paper = b == .mf ? PaperValues.table1[name]?[method] : nil
-                    let paperStudent = b == .mf ? PaperValues.table1[name]?["Student"] : nil
-                    var row = [DatasetCatalog.descriptor(name).displayName, b.rawValue, method]
-                    let pairs = EvaluationGroup.allCases.map { collected.pairedRecallAt10(name, b, method, "Student", group: $0) }
+                    let paperStudent = b == .mf ? PaperValues.table1[name]?[.student] : nil
+                    var row = [DatasetCatalog.descriptor(name).displayName, b.rawValue, method.rawValue]
+                    let pairs = EvaluationGroup.allCases.map { collected.pairedRecallAt10(name, b, .row(method), .row(.student), group: $0) }
                     for (g, group) in EvaluationGroup.allCases.enumerated() {
-                        let values = collected.recallAt10(name, b, method, group: group)
+                        let values = collected.recallAt10(name, b, .row(method), group: group)
                         let paperValue = g == 0 ? paper?.popular : paper?.unpopular
                         let paperBase = g == 0 ? paperStudent?.popular : paperStudent?.unpopular
                         row.append(options.cell(SeedSummary(values), paper: paperValue))
-                        row.append(method == "Student" ? "-" : change(pairs[g].means?.method, pairs[g].means?.other,
+                        row.append(method == .student ? "-" : change(pairs[g].means?.method, pairs[g].means?.other,
                                                                       paper: paperValue, paperBase))
                     }
-                    let p = method == "Student" ? nil : Statistics.pairedTTest(pairs[1].method, pairs[1].other)?.p
+                    let p = method == .student ? nil : Statistics.pairedTTest(pairs[1].method, pairs[1].other)?.p
                     row.append(p.map { String(format: "%.3f", $0) } ?? "-")
                     table.append(row)
                 }

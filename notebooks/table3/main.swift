@@ -53,15 +53,15 @@ struct Table3: ParsableCommand {
         })
         for name in options.datasets where collected.hasResults(name) {
             for method in PaperGrid.table3Methods {
-                var row = [DatasetCatalog.descriptor(name).displayName, method]
+                var row = [DatasetCatalog.descriptor(name).displayName, method.rawValue]
                 for b in backbones {
-                    let cell = collected.results(name, b, method)
+                    let cell = collected.results(name, b, .row(method))
                     let recall = SeedSummary(cell.map { $0.test.at(10)!.recall }), ndcg = SeedSummary(cell.map { $0.test.at(10)!.ndcg })
                     let paper = PaperValues.table3[name]?[b]?[method]
                     row.append(options.cell(recall, paper: paper?.recall))
                     row.append(options.cell(ndcg, paper: paper?.ndcg))
-                    for reference in ["Student", "UnKD"] {
-                        let paired = collected.pairedRecallAt10(name, b, method, reference)
+                    for reference in [PaperMethod.student, .unkd] {
+                        let paired = collected.pairedRecallAt10(name, b, .row(method), .row(reference))
                         let p = reference == method ? nil : Statistics.pairedTTest(paired.method, paired.other)?.p
                         row.append(p.map { String(format: "%.3f", $0) } ?? "-")
                     }
@@ -80,7 +80,7 @@ struct Table3: ParsableCommand {
 
 extension Table3 {
     /// The baselines UnKD is measured against.
-    static let baselines = ["RD", "CD", "DE-RRD", "HTD"]
+    static let baselines: [PaperMethod] = [.rd, .cd, .deRRD, .htd]
 
     /// UnKD's relative gain over the best baseline that ran (the best by its mean over its seeds; the gain on the means
     /// over the seeds both have run, so that it never compares different seeds), and the paper's gain in brackets.
@@ -88,14 +88,14 @@ extension Table3 {
                      _ metric: KeyPath<CutoffMetrics, Double>) -> String {
         func value(_ result: ExperimentResult) -> Double? { result.test.at(10)?[keyPath: metric] }
         let ran = baselines.compactMap { name in
-            Statistics.mean(collected.results(dataset, backbone, name).compactMap(value)).map { (name, $0) }
+            Statistics.mean(collected.results(dataset, backbone, .row(name)).compactMap(value)).map { (name, $0) }
         }
         guard let best = ran.max(by: { $0.1 < $1.1 }),
-              let (unkd, other) = collected.paired(dataset, backbone, "UnKD", best.0, value: value).means else { return "-" }
+              let (unkd, other) = collected.paired(dataset, backbone, .row(.unkd), .row(best.0), value: value).means else { return "-" }
         var text = "\(percentChangeText(unkd, over: other)) over \(best.0)"
         if let paper = PaperValues.table3[dataset]?[backbone] {
             let value: ((recall: Double, ndcg: Double)) -> Double = { metric == \CutoffMetrics.recall ? $0.recall : $0.ndcg }
-            if let paperUnKD = paper["UnKD"].map(value), let paperBest = baselines.compactMap({ paper[$0].map(value) }).max() {
+            if let paperUnKD = paper[.unkd].map(value), let paperBest = baselines.compactMap({ paper[$0].map(value) }).max() {
                 text += " (\(percentChangeText(paperUnKD, over: paperBest)))"
             }
         }

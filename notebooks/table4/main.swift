@@ -43,10 +43,10 @@ struct Table4: ParsableCommand {
             for b in backbones {
                 for method in PaperGrid.table4Methods {
                     let paper = PaperValues.table4[name]?[b]?[method]
-                    table.append([DatasetCatalog.descriptor(name).displayName, b.rawValue, method,
-                                  options.cell(SeedSummary(collected.recallAt10(name, b, method)), paper: paper?.overall),
-                                  options.cell(SeedSummary(collected.recallAt10(name, b, method, group: .popular)), paper: paper?.popular),
-                                  options.cell(SeedSummary(collected.recallAt10(name, b, method, group: .unpopular)), paper: paper?.unpopular)])
+                    table.append([DatasetCatalog.descriptor(name).displayName, b.rawValue, method.rawValue,
+                                  options.cell(SeedSummary(collected.recallAt10(name, b, .row(method))), paper: paper?.overall),
+                                  options.cell(SeedSummary(collected.recallAt10(name, b, .row(method), group: .popular)), paper: paper?.popular),
+                                  options.cell(SeedSummary(collected.recallAt10(name, b, .row(method), group: .unpopular)), paper: paper?.unpopular)])
                 }
             }
         }

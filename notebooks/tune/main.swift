@@ -25,15 +25,15 @@ struct Tune: ParsableCommand {
 
     @OptionGroup var options: GridOptions
 
-    @Option(help: "The method to tune: \(PaperGrid.tunableMethods.joined(separator: ", ")).")
-    var method: String
+    @Option(help: "The method to tune: \(PaperGrid.tunableMethods.map(\.rawValue).joined(separator: ", ")).")
+    var method: PaperMethod
 
     @Option(help: "Backbone: mf or lightgcn.")
     var backbone = "mf"
 
     func validate() throws {
         guard PaperGrid.tunableMethods.contains(method) else {
-            throw ValidationError("unknown method '\(method)'; choose from \(PaperGrid.tunableMethods.joined(separator: ", "))")
+            throw ValidationError("unknown method '\(method)'; choose from \(PaperGrid.tunableMethods.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -48,7 +48,7 @@ struct Tune: ParsableCommand {
                 let runs = variants.flatMap { variant in
                     options.seedList.flatMap { seed in
                         variant.grid.runs([method], b, seed: seed).map { run -> GridRun in
-                            GridRun(method: run.method, cell: variant.setting, backbone: b, spec: run.spec)
+                            GridRun(method: run.method, cell: .tuning(variant.setting), backbone: b, spec: run.spec)
                         }
                     }
                 }
@@ -57,8 +57,8 @@ struct Tune: ParsableCommand {
  for the PD teacher. A grid whose every setting scores below that reference says the method does not help on this
  dataset at any of its settings, which a table of the settings alone would hide.
 */
-                let (reference, referenceLabel) = method == "PD teacher"
-                    ? ("Teacher", "Teacher (not deconfounded)") : ("Student", "Student (no distillation)")
+                let (reference, referenceLabel) = method == .pdTeacher
+                    ? (PaperMethod.teacher, "Teacher (not deconfounded)") : (PaperMethod.student, "Student (no distillation)")
                 let referenceRuns = options.seedList.flatMap { base.runs([reference], b, seed: $0) }
                 guard let collected = try options.collect(runs + referenceRuns) else { continue }
 /*:
@@ -69,19 +69,19 @@ struct Tune: ParsableCommand {
  grid's order. The choice says how many of the grid's settings had a result: a best of one is no choice yet.
 */
                 // A cell's mean validation score over its seeds, and each seed's best epoch.
-                func scoreOf(_ cell: String) -> (score: Double, epochs: String)? {
+                func scoreOf(_ cell: GridCell) -> (score: Double, epochs: String)? {
                     let runs = collected.results(name, b, cell)
                     guard !runs.isEmpty else { return nil }
                     return (runs.map(\.history.bestScore).reduce(0, +) / Double(runs.count),
                             runs.map { String($0.history.bestEpoch) }.joined(separator: ", "))
                 }
-                let scored = variants.compactMap { variant in scoreOf(variant.setting).map { (setting: variant.setting, score: $0.score, epochs: $0.epochs) } }
+                let scored = variants.compactMap { variant in scoreOf(.tuning(variant.setting)).map { (setting: variant.setting, score: $0.score, epochs: $0.epochs) } }
                 let best = scored.max { $0.score < $1.score }?.setting
                 for entry in scored {
                     table.append([name, b.rawValue, entry.setting, String(format: "%.4f", entry.score), entry.epochs,
                                   entry.setting == best ? "yes (\(scored.count) of \(variants.count) run)" : ""])
                 }
-                if !scored.isEmpty, let referenceScore = scoreOf(reference) {
+                if !scored.isEmpty, let referenceScore = scoreOf(.row(reference)) {
                     table.append([name, b.rawValue, referenceLabel, String(format: "%.4f", referenceScore.score),
                                   referenceScore.epochs, "reference"])
                 }

@@ -33,7 +33,7 @@ struct Crosscheck: ParsableCommand {
     var out: String
 
     @Option(help: "Also export this trained student: a row of Table 3 (Student, RD, CD, DE-RRD, HTD, UnKD).")
-    var student: String?
+    var student: PaperMethod?
 
     @Flag(help: "Also export one mini-batch of sampled distillation inputs and the package's loss values on them.")
     var batch = false
@@ -46,9 +46,9 @@ struct Crosscheck: ParsableCommand {
     var modelsDirectory: String?
 
     func validate() throws {
-        let tableRows = PaperGrid.table3Methods.filter { $0 != "Teacher" }
+        let tableRows = PaperGrid.table3Methods.filter { $0 != .teacher }
         if let student, !tableRows.contains(student) {
-            throw ValidationError("--student must be one of \(tableRows.joined(separator: ", ")); got '\(student)'")
+            throw ValidationError("--student must be one of \(tableRows.map(\.rawValue).joined(separator: ", ")); got '\(student)'")
         }
         if let k = candidateGroups.first(where: { !(1...10).contains($0) }) {
             throw ValidationError("--candidate-groups takes K in 1...10; got \(k)")
@@ -87,7 +87,7 @@ struct Crosscheck: ParsableCommand {
         let manifest = Manifest(
             dataset: dataset, protocol: splitProtocol.rawValue, splitSeed: 2022, seed: seed,
             users: split.train.userCount, items: split.train.itemCount, splitFingerprint: split.fingerprint,
-            teacher: ModelManifest(teacher, method: "Teacher"),
+            teacher: ModelManifest(teacher, method: .teacher),
             student: studentModel.map { ModelManifest($0, method: student!) },
             groupCounts: groupCounts, candidateGroupCounts: candidateGroups, candidateCap: UnKDConfiguration().listCap,
             batch: batchManifest)
@@ -116,14 +116,14 @@ struct Manifest: Encodable {
 
 /// One exported model.
 struct ModelManifest: Encodable {
-    var method: String
+    var method: PaperMethod
     var backbone: String
     var dimension: Int
     var layers: Int
     var learningRate: Double
     var decay: Double
 
-    init(_ trained: TrainedModel, method: String) {
+    init(_ trained: TrainedModel, method: PaperMethod) {
         self.method = method
         backbone = trained.spec.model.backbone.rawValue
         dimension = trained.spec.model.dimension

@@ -8,8 +8,8 @@ public struct ExperimentResult: Codable, Sendable {
     /// items (`Evaluator.excluded`); the official protocol gives test users no validation items, so version 1 files
     /// of that protocol hold the same numbers, while version 1 files of the `paper-text` protocol are stale.
     public var format = ExperimentResult.currentFormat
-    /// The method's name in the tables (Teacher, Student, UnKD, ...).
-    public var method: String
+    /// The row of the tables.
+    public var method: PaperMethod
     /// The experiment: dataset, protocol, model, training, seed, and for a student the method and teacher.
     public var spec: ModelSpec
     /// SHA-256 of the data split.
@@ -47,15 +47,15 @@ public struct ResultStore: Sendable {
     public static func key(_ spec: ModelSpec) -> String { ConfigurationKey.of(spec) }
 
     /// The file of an experiment.
-    public func file(method: String, spec: ModelSpec) -> URL {
-        let safe = method.lowercased().replacingOccurrences(of: " ", with: "-")
+    public func file(method: PaperMethod, spec: ModelSpec) -> URL {
+        let safe = method.rawValue.lowercased().replacingOccurrences(of: " ", with: "-")
         return folder.appendingPathComponent(spec.dataset)
             .appendingPathComponent("\(safe)-\(spec.model.label)-seed\(spec.seed)-\(Self.key(spec)).json")
     }
 
     /// The stored result, if present, readable and current (an unreadable or stale file is reported with its path,
     /// treated as absent and rewritten when the run is trained again).
-    public func load(method: String, spec: ModelSpec) -> ExperimentResult? {
+    public func load(method: PaperMethod, spec: ModelSpec) -> ExperimentResult? {
         let url = file(method: method, spec: spec)
         guard let data = try? Data(contentsOf: url) else { return nil }
         guard let result = try? JSONDecoder().decode(ExperimentResult.self, from: data), result.spec == spec else {
@@ -81,7 +81,7 @@ extension Workspace {
     /// The result of one experiment: read from `results` when present, else trained (or loaded from the model
     /// store), evaluated on the test users, saved and returned. With `rerun`, the stored result and model are ignored:
     /// the model is trained again (its teacher is reused) and the result rewritten.
-    public func result(method: String, spec: ModelSpec, results: ResultStore, rerun: Bool = false) throws -> ExperimentResult {
+    public func result(method: PaperMethod, spec: ModelSpec, results: ResultStore, rerun: Bool = false) throws -> ExperimentResult {
         if !rerun, let stored = results.load(method: method, spec: spec) { return stored }
         let trained = try trainedModel(spec, retrain: rerun)
         let split = try self.split(spec.dataset, protocol: spec.splitProtocol, seed: spec.splitSeed)

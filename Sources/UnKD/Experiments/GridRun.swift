@@ -3,19 +3,19 @@ import Foundation
 /// One cell-and-seed of a paper table or figure: the row's name (Teacher, Student, UnKD, ...), its backbone and the
 /// exact experiment.
 public struct GridRun: Sendable {
-    /// The method's name in the tables (it also names the result file).
-    public var method: String
-    /// The cell the run belongs to in `GridResults`: the method, or a finer label such as "UnKD K=3".
-    public var cell: String
+    /// The row (it also names the result file).
+    public var method: PaperMethod
+    /// The cell the run belongs to in `GridResults`: the row's, or a finer one such as UnKD at K = 3.
+    public var cell: GridCell
     /// The backbone the row belongs to.
     public var backbone: Backbone
     /// The experiment.
     public var spec: ModelSpec
 
     /// A run of `method` on `backbone`, collected under `cell` (default: the method).
-    public init(method: String, cell: String? = nil, backbone: Backbone, spec: ModelSpec) {
+    public init(method: PaperMethod, cell: GridCell? = nil, backbone: Backbone, spec: ModelSpec) {
         self.method = method
-        self.cell = cell ?? method
+        self.cell = cell ?? .row(method)
         self.backbone = backbone
         self.spec = spec
     }
@@ -28,7 +28,7 @@ public struct GridRun: Sendable {
         let json = String(decoding: try encoder.encode(spec), as: UTF8.self)
         let dataFlags = data.map { "--data \(Self.shellWord($0)) " }.joined()
         return "swift run -c release experiment \(dataFlags)--results-dir \(Self.shellWord(resultsDirectory)) "
-            + "--method \(Self.shellWord(method)) --spec \(Self.shellWord(json, always: true))"
+            + "--method \(Self.shellWord(method.rawValue)) --spec \(Self.shellWord(json, always: true))"
     }
 
     /// The characters no POSIX shell splits on or expands.
@@ -61,7 +61,7 @@ public struct SeedPairs: Sendable, Equatable {
 
 /// The results of a grid, by dataset, backbone and method, each a list over the seeds that finished.
 public struct GridResults: Sendable {
-    /// "dataset/backbone/method" -> results, in seed order.
+    /// "dataset/backbone/cell" -> results, in seed order.
     public private(set) var cells: [String: [ExperimentResult]] = [:]
     /// Datasets that could not be obtained (their missing runs were skipped).
     public private(set) var unavailable = Set<String>()
@@ -74,13 +74,13 @@ public struct GridResults: Sendable {
     }
 
     /// The results of one cell (empty when none finished).
-    public func results(_ dataset: String, _ backbone: Backbone, _ cell: String) -> [ExperimentResult] {
+    public func results(_ dataset: String, _ backbone: Backbone, _ cell: GridCell) -> [ExperimentResult] {
         cells[Self.key(dataset, backbone, cell)] ?? []
     }
 
     /// Recall@10 of a cell over its seeds (overall, or of one evaluation group).
-    public func recallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, group: EvaluationGroup? = nil) -> [Double] {
-        results(dataset, backbone, method).compactMap { Self.recallAt10(of: $0, group: group) }
+    public func recallAt10(_ dataset: String, _ backbone: Backbone, _ cell: GridCell, group: EvaluationGroup? = nil) -> [Double] {
+        results(dataset, backbone, cell).compactMap { Self.recallAt10(of: $0, group: group) }
     }
 
     /// A value of two cells on the seeds both finished, aligned by seed.
@@ -91,11 +91,11 @@ public struct GridResults: Sendable {
     ///   - method: the first cell.
     ///   - other: the second cell.
     ///   - value: the number read from one result (nil when the result lacks it).
-    public func paired(_ dataset: String, _ backbone: Backbone, _ method: String, _ other: String,
+    public func paired(_ dataset: String, _ backbone: Backbone, _ method: GridCell, _ other: GridCell,
                        value: (ExperimentResult) -> Double?) -> SeedPairs {
-        func bySeed(_ name: String) -> [UInt64: Double] {
+        func bySeed(_ cell: GridCell) -> [UInt64: Double] {
             var values: [UInt64: Double] = [:]
-            for result in results(dataset, backbone, name) { values[result.spec.seed] = value(result) }
+            for result in results(dataset, backbone, cell) { values[result.spec.seed] = value(result) }
             return values
         }
         let a = bySeed(method), b = bySeed(other)
@@ -104,7 +104,7 @@ public struct GridResults: Sendable {
     }
 
     /// Recall@10 of two cells on the seeds both finished, aligned by seed (see `paired`).
-    public func pairedRecallAt10(_ dataset: String, _ backbone: Backbone, _ method: String, _ other: String,
+    public func pairedRecallAt10(_ dataset: String, _ backbone: Backbone, _ method: GridCell, _ other: GridCell,
                                  group: EvaluationGroup? = nil) -> SeedPairs {
         paired(dataset, backbone, method, other) { Self.recallAt10(of: $0, group: group) }
     }
@@ -114,9 +114,9 @@ public struct GridResults: Sendable {
         group.map { result.test.group($0, at: 10)?.recall } ?? result.test.at(10)?.recall
     }
 
-    /// The key of a cell in `cells`: "dataset/backbone/method".
-    public static func key(_ dataset: String, _ backbone: Backbone, _ method: String) -> String {
-        "\(dataset)/\(backbone.rawValue)/\(method)"
+    /// The key of a cell in `cells`: "dataset/backbone/cell".
+    public static func key(_ dataset: String, _ backbone: Backbone, _ cell: GridCell) -> String {
+        "\(dataset)/\(backbone.rawValue)/\(cell)"
     }
 
     mutating func add(_ result: ExperimentResult, of run: GridRun) {
@@ -153,7 +153,7 @@ extension Workspace {
                 grid.markMissing()
                 continue
             }
-            Progress.say(String(format: "[%d/%d] %@ %@ %@ seed %llu done; %.0f s elapsed", k + 1, runs.count, run.method,
+            Progress.say(String(format: "[%d/%d] %@ %@ %@ seed %llu done; %.0f s elapsed", k + 1, runs.count, run.method.rawValue,
                                 run.spec.dataset, run.backbone.rawValue, run.spec.seed, Date().timeIntervalSince(started)))
         }
         if grid.missing > 0 {

@@ -55,48 +55,48 @@ public struct PaperGrid: Sendable {
     }
 
     /// Every row of Tables 1, 3 and 4, with their specs.
-    public func rows(_ backbone: Backbone, seed: UInt64) -> [(method: String, spec: ModelSpec)] {
+    public func rows(_ backbone: Backbone, seed: UInt64) -> [(method: PaperMethod, spec: ModelSpec)] {
         let pd = pdTeacher(backbone, seed: seed)
-        return [("Teacher", teacher(backbone, seed: seed)),
-         ("Student", student(backbone, seed: seed)),
-         ("RD", distilled(.rd(rd), backbone, seed: seed)),
-         ("CD", distilled(.cd(cd), backbone, seed: seed)),
-         ("DE-RRD", distilled(.deRRD(deRRD), backbone, seed: seed)),
-         ("HTD", distilled(.htd(htd), backbone, seed: seed)),
-         ("UnKD", distilled(.unkd(unkd), backbone, seed: seed)),
-         ("PD teacher", pd),
-         ("PD-CD", distilled(.cd(cd), backbone, seed: seed, from: pd)),
-         ("PD-HTD", distilled(.htd(htd), backbone, seed: seed, from: pd))]
+        return [(.teacher, teacher(backbone, seed: seed)),
+         (.student, student(backbone, seed: seed)),
+         (.rd, distilled(.rd(rd), backbone, seed: seed)),
+         (.cd, distilled(.cd(cd), backbone, seed: seed)),
+         (.deRRD, distilled(.deRRD(deRRD), backbone, seed: seed)),
+         (.htd, distilled(.htd(htd), backbone, seed: seed)),
+         (.unkd, distilled(.unkd(unkd), backbone, seed: seed)),
+         (.pdTeacher, pd),
+         (.pdCD, distilled(.cd(cd), backbone, seed: seed, from: pd)),
+         (.pdHTD, distilled(.htd(htd), backbone, seed: seed, from: pd))]
     }
 
-    /// The runs of the named rows (in the order given; names not in the grid are ignored) for one backbone and seed.
-    public func runs(_ methods: [String], _ backbone: Backbone, seed: UInt64) -> [GridRun] {
-        let rows = Dictionary(self.rows(backbone, seed: seed).map { ($0.method, $0.spec) }, uniquingKeysWith: { first, _ in first })
-        return methods.compactMap { name in rows[name].map { GridRun(method: name, backbone: backbone, spec: $0) } }
+    /// The runs of the given rows (in the order given) for one backbone and seed.
+    public func runs(_ methods: [PaperMethod], _ backbone: Backbone, seed: UInt64) -> [GridRun] {
+        let rows = Dictionary(uniqueKeysWithValues: self.rows(backbone, seed: seed).map { ($0.method, $0.spec) })
+        return methods.map { GridRun(method: $0, backbone: backbone, spec: rows[$0]!) }
     }
 
     /// Figure 5's runs for one seed: the Student, and UnKD with every number of groups in `groups` (MF), each
-    /// collected under the cell "UnKD K=<k>".
+    /// collected under its cell `GridCell.unkd(groups:)`.
     public func groupSweep(_ groups: [Int], seed: UInt64) -> [GridRun] {
         var sweep = self
-        return runs(["Student"], .mf, seed: seed) + groups.map { k in
+        return runs([.student], .mf, seed: seed) + groups.map { k in
             sweep.unkd.groups = k
-            return GridRun(method: "UnKD", cell: "UnKD K=\(k)", backbone: .mf, spec: sweep.distilled(.unkd(sweep.unkd), .mf, seed: seed))
+            return GridRun(method: .unkd, cell: .unkd(groups: k), backbone: .mf, spec: sweep.distilled(.unkd(sweep.unkd), .mf, seed: seed))
         }
     }
 
     /// The small grid each method's settings are chosen from on validation NDCG@20 (`swift run tune`): one copy of
-    /// this grid per setting, named, for the row `method` ("PD teacher" tunes PD's alpha). The ranges are the paper's
+    /// this grid per setting, named, for the row `method` (the PD teacher tunes PD's alpha). The ranges are the paper's
     /// where it gives them (UnKD: lambda 0.1-1, mu 10 or 20, 30 or 40 pairs) and otherwise span the weights at which
     /// the distillation term and BPR are of comparable size.
-    public func tuningVariants(for method: String) -> [(setting: String, grid: PaperGrid)] {
+    public func tuningVariants(for method: PaperMethod) -> [(setting: String, grid: PaperGrid)] {
         func variant(_ setting: String, _ change: (inout PaperGrid) -> Void) -> (setting: String, grid: PaperGrid) {
             var copy = self
             change(&copy)
             return (setting, copy)
         }
         switch method {
-        case "UnKD":
+        case .unkd:
             return [0.1, 0.3, 1.0].flatMap { lambda in [10.0, 20.0].flatMap { mu in [30, 40].map { pairs in
                 variant("lambda \(lambda), mu \(Int(mu)), \(pairs) pairs") {
                     $0.unkd.weight = lambda
@@ -104,31 +104,31 @@ public struct PaperGrid: Sendable {
                     $0.unkd.pairsPerUser = pairs
                 }
             } } }
-        case "RD": return [0.1, 0.3, 0.5, 0.7, 0.9].map { w in variant("weight \(w)") { $0.rd.weight = w } }
-        case "CD": return [0.1, 0.3, 1, 3].map { w in variant("weight \(w)") { $0.cd.weight = w } }
-        case "DE-RRD": return [1e-3, 1e-2, 0.1, 1].map { w in variant("weight \(w)") { $0.deRRD.weight = w } }
-        case "HTD": return [1e-3, 1e-4, 1e-5, 1e-6, 1e-7].map { w in variant("weight \(w)") { $0.htd.weight = w } }
-        case "PD teacher": return [0.02, 0.05, 0.1, 0.25].map { a in variant("alpha \(a)") { $0.pdAlpha = a } }
-        default: return []
+        case .rd: return [0.1, 0.3, 0.5, 0.7, 0.9].map { w in variant("weight \(w)") { $0.rd.weight = w } }
+        case .cd: return [0.1, 0.3, 1, 3].map { w in variant("weight \(w)") { $0.cd.weight = w } }
+        case .deRRD: return [1e-3, 1e-2, 0.1, 1].map { w in variant("weight \(w)") { $0.deRRD.weight = w } }
+        case .htd: return [1e-3, 1e-4, 1e-5, 1e-6, 1e-7].map { w in variant("weight \(w)") { $0.htd.weight = w } }
+        case .pdTeacher: return [0.02, 0.05, 0.1, 0.25].map { a in variant("alpha \(a)") { $0.pdAlpha = a } }
+        case .teacher, .student, .pdCD, .pdHTD: return []
         }
     }
 
     /// The name of the table `swift run tune --method <method>` writes into `figures/` (and the report reads).
-    public static func tuningTableName(for method: String) -> String {
-        "tuning-" + method.lowercased().replacingOccurrences(of: " ", with: "-")
+    public static func tuningTableName(for method: PaperMethod) -> String {
+        "tuning-" + method.rawValue.lowercased().replacingOccurrences(of: " ", with: "-")
     }
 
     /// The methods `tuningVariants` has a grid for.
-    public static let tunableMethods = ["UnKD", "RD", "CD", "DE-RRD", "HTD", "PD teacher"]
+    public static let tunableMethods: [PaperMethod] = [.unkd, .rd, .cd, .deRRD, .htd, .pdTeacher]
 
     /// The rows of Table 3, in the paper's order.
-    public static let table3Methods = ["Teacher", "Student", "RD", "CD", "DE-RRD", "HTD", "UnKD"]
+    public static let table3Methods: [PaperMethod] = [.teacher, .student, .rd, .cd, .deRRD, .htd, .unkd]
     /// The rows of Table 1: the Student, the Teacher and the four existing distillation methods.
-    public static let table1Methods = ["Student", "Teacher", "RD", "CD", "DE-RRD", "HTD"]
+    public static let table1Methods: [PaperMethod] = [.student, .teacher, .rd, .cd, .deRRD, .htd]
     /// The bars of Figure 4: every distillation method, compared with the Student.
-    public static let figure4Methods = ["RD", "CD", "DE-RRD", "HTD", "UnKD"]
+    public static let figure4Methods: [PaperMethod] = [.rd, .cd, .deRRD, .htd, .unkd]
     /// The rows of Table 4: distillation from a PD teacher against the plain teacher and UnKD.
-    public static let table4Methods = ["Student", "CD", "PD-CD", "HTD", "PD-HTD", "UnKD"]
+    public static let table4Methods: [PaperMethod] = [.student, .cd, .pdCD, .htd, .pdHTD, .unkd]
 
     private func plain(_ model: ModelConfiguration, seed: UInt64) -> ModelSpec {
         var training = TrainingDefaults.configuration(dataset: dataset, model: model)
@@ -140,58 +140,58 @@ public struct PaperGrid: Sendable {
 /// The paper's published numbers, printed beside ours.
 public enum PaperValues {
     /// Table 3: (Recall@10, NDCG@10) by dataset, backbone and method.
-    public static let table3: [String: [Backbone: [String: (recall: Double, ndcg: Double)]]] = [
+    public static let table3: [String: [Backbone: [PaperMethod: (recall: Double, ndcg: Double)]]] = [
         "ml-1m": [
-            .mf: ["Teacher": (0.1810, 0.2951), "Student": (0.1435, 0.2511), "RD": (0.1473, 0.2559), "CD": (0.1445, 0.2534),
-                  "DE-RRD": (0.1436, 0.2532), "HTD": (0.1441, 0.2539), "UnKD": (0.1547, 0.2615)],
-            .lightGCN: ["Teacher": (0.1850, 0.3012), "Student": (0.1456, 0.2581), "RD": (0.1471, 0.2583), "CD": (0.1477, 0.2602),
-                        "DE-RRD": (0.1487, 0.2606), "HTD": (0.1472, 0.2592), "UnKD": (0.1569, 0.2672)],
+            .mf: [.teacher: (0.1810, 0.2951), .student: (0.1435, 0.2511), .rd: (0.1473, 0.2559), .cd: (0.1445, 0.2534),
+                  .deRRD: (0.1436, 0.2532), .htd: (0.1441, 0.2539), .unkd: (0.1547, 0.2615)],
+            .lightGCN: [.teacher: (0.1850, 0.3012), .student: (0.1456, 0.2581), .rd: (0.1471, 0.2583), .cd: (0.1477, 0.2602),
+                        .deRRD: (0.1487, 0.2606), .htd: (0.1472, 0.2592), .unkd: (0.1569, 0.2672)],
         ],
         "apps": [
-            .mf: ["Teacher": (0.0991, 0.0760), "Student": (0.0719, 0.0539), "RD": (0.0768, 0.0596), "CD": (0.0790, 0.0608),
-                  "DE-RRD": (0.0729, 0.0562), "HTD": (0.0732, 0.0561), "UnKD": (0.0853, 0.0644)],
-            .lightGCN: ["Teacher": (0.1007, 0.0782), "Student": (0.0811, 0.0643), "RD": (0.0831, 0.0647), "CD": (0.0848, 0.0658),
-                        "DE-RRD": (0.0832, 0.0648), "HTD": (0.0833, 0.0652), "UnKD": (0.0867, 0.0678)],
+            .mf: [.teacher: (0.0991, 0.0760), .student: (0.0719, 0.0539), .rd: (0.0768, 0.0596), .cd: (0.0790, 0.0608),
+                  .deRRD: (0.0729, 0.0562), .htd: (0.0732, 0.0561), .unkd: (0.0853, 0.0644)],
+            .lightGCN: [.teacher: (0.1007, 0.0782), .student: (0.0811, 0.0643), .rd: (0.0831, 0.0647), .cd: (0.0848, 0.0658),
+                        .deRRD: (0.0832, 0.0648), .htd: (0.0833, 0.0652), .unkd: (0.0867, 0.0678)],
         ],
         "citeulike": [
-            .mf: ["Teacher": (0.1518, 0.1016), "Student": (0.0760, 0.0477), "RD": (0.0808, 0.0514), "CD": (0.0801, 0.0518),
-                  "DE-RRD": (0.0793, 0.0511), "HTD": (0.0788, 0.0485), "UnKD": (0.0863, 0.0550)],
-            .lightGCN: ["Teacher": (0.1657, 0.1139), "Student": (0.0783, 0.0510), "RD": (0.0833, 0.0538), "CD": (0.0936, 0.0616),
-                        "DE-RRD": (0.0809, 0.0527), "HTD": (0.0958, 0.0628), "UnKD": (0.1006, 0.0654)],
+            .mf: [.teacher: (0.1518, 0.1016), .student: (0.0760, 0.0477), .rd: (0.0808, 0.0514), .cd: (0.0801, 0.0518),
+                  .deRRD: (0.0793, 0.0511), .htd: (0.0788, 0.0485), .unkd: (0.0863, 0.0550)],
+            .lightGCN: [.teacher: (0.1657, 0.1139), .student: (0.0783, 0.0510), .rd: (0.0833, 0.0538), .cd: (0.0936, 0.0616),
+                        .deRRD: (0.0809, 0.0527), .htd: (0.0958, 0.0628), .unkd: (0.1006, 0.0654)],
         ],
     ]
 }
 
 extension PaperValues {
     /// Table 1: (popular, unpopular) group Recall@10 by dataset and method, MF backbone.
-    public static let table1: [String: [String: (popular: Double, unpopular: Double)]] = [
-        "ml-1m": ["Student": (0.2156, 0.0250), "Teacher": (0.2565, 0.0517), "RD": (0.2237, 0.0242), "CD": (0.2258, 0.0179),
-                  "DE-RRD": (0.2315, 0.0113), "HTD": (0.2228, 0.0187)],
-        "apps": ["Student": (0.1031, 0.0109), "Teacher": (0.1448, 0.0164), "RD": (0.1144, 0.0098), "CD": (0.1212, 0.0090),
-                 "DE-RRD": (0.1058, 0.0098), "HTD": (0.1195, 0.0061)],
-        "citeulike": ["Student": (0.0831, 0.0095), "Teacher": (0.1294, 0.0537), "RD": (0.0910, 0.0085), "CD": (0.0887, 0.0088),
-                      "DE-RRD": (0.0899, 0.0075), "HTD": (0.0885, 0.0068)],
+    public static let table1: [String: [PaperMethod: (popular: Double, unpopular: Double)]] = [
+        "ml-1m": [.student: (0.2156, 0.0250), .teacher: (0.2565, 0.0517), .rd: (0.2237, 0.0242), .cd: (0.2258, 0.0179),
+                  .deRRD: (0.2315, 0.0113), .htd: (0.2228, 0.0187)],
+        "apps": [.student: (0.1031, 0.0109), .teacher: (0.1448, 0.0164), .rd: (0.1144, 0.0098), .cd: (0.1212, 0.0090),
+                 .deRRD: (0.1058, 0.0098), .htd: (0.1195, 0.0061)],
+        "citeulike": [.student: (0.0831, 0.0095), .teacher: (0.1294, 0.0537), .rd: (0.0910, 0.0085), .cd: (0.0887, 0.0088),
+                      .deRRD: (0.0899, 0.0075), .htd: (0.0885, 0.0068)],
     ]
 
     /// Table 4: (overall, popular, unpopular) Recall@10 by dataset, backbone and method.
-    public static let table4: [String: [Backbone: [String: (overall: Double, popular: Double, unpopular: Double)]]] = [
+    public static let table4: [String: [Backbone: [PaperMethod: (overall: Double, popular: Double, unpopular: Double)]]] = [
         "ml-1m": [
-            .mf: ["Student": (0.1435, 0.2156, 0.0250), "CD": (0.1445, 0.2258, 0.0179), "PD-CD": (0.1454, 0.2205, 0.0210),
-                  "HTD": (0.1441, 0.2228, 0.0187), "PD-HTD": (0.1443, 0.2150, 0.0263), "UnKD": (0.1547, 0.2205, 0.0311)],
-            .lightGCN: ["Student": (0.1456, 0.2280, 0.0228), "CD": (0.1477, 0.2316, 0.0169), "PD-CD": (0.1496, 0.2369, 0.0172),
-                        "HTD": (0.1472, 0.2328, 0.0079), "PD-HTD": (0.1485, 0.2364, 0.0159), "UnKD": (0.1569, 0.2384, 0.0292)],
+            .mf: [.student: (0.1435, 0.2156, 0.0250), .cd: (0.1445, 0.2258, 0.0179), .pdCD: (0.1454, 0.2205, 0.0210),
+                  .htd: (0.1441, 0.2228, 0.0187), .pdHTD: (0.1443, 0.2150, 0.0263), .unkd: (0.1547, 0.2205, 0.0311)],
+            .lightGCN: [.student: (0.1456, 0.2280, 0.0228), .cd: (0.1477, 0.2316, 0.0169), .pdCD: (0.1496, 0.2369, 0.0172),
+                        .htd: (0.1472, 0.2328, 0.0079), .pdHTD: (0.1485, 0.2364, 0.0159), .unkd: (0.1569, 0.2384, 0.0292)],
         ],
         "apps": [
-            .mf: ["Student": (0.0719, 0.1031, 0.0109), "CD": (0.0790, 0.1212, 0.0090), "PD-CD": (0.0795, 0.1176, 0.0113),
-                  "HTD": (0.0732, 0.1195, 0.0061), "PD-HTD": (0.0808, 0.1240, 0.0076), "UnKD": (0.0853, 0.1274, 0.0147)],
-            .lightGCN: ["Student": (0.0811, 0.1242, 0.0093), "CD": (0.0848, 0.1310, 0.0091), "PD-CD": (0.0851, 0.1308, 0.0095),
-                        "HTD": (0.0833, 0.1291, 0.0091), "PD-HTD": (0.0835, 0.1288, 0.0093), "UnKD": (0.0867, 0.1325, 0.0118)],
+            .mf: [.student: (0.0719, 0.1031, 0.0109), .cd: (0.0790, 0.1212, 0.0090), .pdCD: (0.0795, 0.1176, 0.0113),
+                  .htd: (0.0732, 0.1195, 0.0061), .pdHTD: (0.0808, 0.1240, 0.0076), .unkd: (0.0853, 0.1274, 0.0147)],
+            .lightGCN: [.student: (0.0811, 0.1242, 0.0093), .cd: (0.0848, 0.1310, 0.0091), .pdCD: (0.0851, 0.1308, 0.0095),
+                        .htd: (0.0833, 0.1291, 0.0091), .pdHTD: (0.0835, 0.1288, 0.0093), .unkd: (0.0867, 0.1325, 0.0118)],
         ],
         "citeulike": [
-            .mf: ["Student": (0.0760, 0.0831, 0.0095), "CD": (0.0801, 0.0887, 0.0088), "PD-CD": (0.0805, 0.0890, 0.0092),
-                  "HTD": (0.0788, 0.0885, 0.0068), "PD-HTD": (0.0798, 0.0897, 0.0073), "UnKD": (0.0863, 0.0854, 0.0208)],
-            .lightGCN: ["Student": (0.0783, 0.0885, 0.0080), "CD": (0.0936, 0.1067, 0.0081), "PD-CD": (0.0942, 0.1020, 0.0110),
-                        "HTD": (0.0958, 0.1093, 0.0085), "PD-HTD": (0.0979, 0.1102, 0.0128), "UnKD": (0.1006, 0.1076, 0.0162)],
+            .mf: [.student: (0.0760, 0.0831, 0.0095), .cd: (0.0801, 0.0887, 0.0088), .pdCD: (0.0805, 0.0890, 0.0092),
+                  .htd: (0.0788, 0.0885, 0.0068), .pdHTD: (0.0798, 0.0897, 0.0073), .unkd: (0.0863, 0.0854, 0.0208)],
+            .lightGCN: [.student: (0.0783, 0.0885, 0.0080), .cd: (0.0936, 0.1067, 0.0081), .pdCD: (0.0942, 0.1020, 0.0110),
+                        .htd: (0.0958, 0.1093, 0.0085), .pdHTD: (0.0979, 0.1102, 0.0128), .unkd: (0.1006, 0.1076, 0.0162)],
         ],
     ]
 }

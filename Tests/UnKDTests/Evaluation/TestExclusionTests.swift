@@ -46,7 +46,7 @@ final class TestExclusionTests: XCTestCase {
     func testFormatOneResultsOfThePaperTextProtocolAreStale() throws {
         let grid = PaperGrid(dataset: "synthetic", splitProtocol: .paperText)
         var result = ExperimentResult(
-            method: "Student", spec: grid.student(.mf, seed: 1), splitFingerprint: "",
+            method: .student, spec: grid.student(.mf, seed: 1), splitFingerprint: "",
             history: TrainingHistory(), test: EvaluationReport(users: 0, overall: [], groups: [], exposure: [], longTail: []),
             finished: "", matrixKernels: nil)
         XCTAssertTrue(result.isCurrent)

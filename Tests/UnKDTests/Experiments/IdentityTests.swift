@@ -19,4 +19,24 @@ final class IdentityTests: XCTestCase {
         }
         XCTAssertNil(EvaluationGroup(rawValue: "Popular"))
     }
+
+    func testPaperMethodsKeepTheTablesNames() throws {
+        XCTAssertEqual(PaperMethod.allCases.map(\.rawValue),
+                       ["Teacher", "Student", "RD", "CD", "DE-RRD", "HTD", "UnKD", "PD teacher", "PD-CD", "PD-HTD"])
+        for method in PaperMethod.allCases {
+            XCTAssertEqual(PaperMethod(rawValue: method.rawValue), method)
+            XCTAssertEqual("\(method)", method.rawValue)
+            try assertEncodes(method, as: method.rawValue)
+        }
+    }
+
+    func testGridCellsKeepTheirText() {
+        XCTAssertEqual(GridCell.row(.pdTeacher).description, "PD teacher")
+        XCTAssertEqual(GridCell.unkd(groups: 3).description, "UnKD K=3")
+        XCTAssertEqual("\(GridCell.unkd(groups: 10))", "UnKD K=10")
+        XCTAssertEqual(GridCell.tuning("weight 0.1", of: .rd).description, "RD weight 0.1")
+        XCTAssertEqual(GridCell.tuning("alpha 0.1").description, "alpha 0.1")
+        XCTAssertNotEqual(GridCell.unkd(groups: 4), .row(.unkd))
+        XCTAssertEqual(GridResults.key("ml-1m", .mf, .unkd(groups: 4)), "ml-1m/mf/UnKD K=4")
+    }
 }

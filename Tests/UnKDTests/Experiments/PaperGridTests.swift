@@ -6,26 +6,26 @@ final class PaperGridTests: XCTestCase {
     /// rows of the tables resolve to the intended teachers.
     func testTuningVariantsChangeOnlyTheirMethod() throws {
         let base = PaperGrid(dataset: "synthetic")
-        XCTAssertEqual(base.tuningVariants(for: "UnKD").count, 12)
-        XCTAssertEqual(base.tuningVariants(for: "RD").map(\.grid.rd.weight), [0.1, 0.3, 0.5, 0.7, 0.9])
-        XCTAssertTrue(base.tuningVariants(for: "Student").isEmpty)
+        XCTAssertEqual(base.tuningVariants(for: .unkd).count, 12)
+        XCTAssertEqual(base.tuningVariants(for: .rd).map(\.grid.rd.weight), [0.1, 0.3, 0.5, 0.7, 0.9])
+        XCTAssertTrue(base.tuningVariants(for: .student).isEmpty)
         for method in PaperGrid.tunableMethods {
             let variants = base.tuningVariants(for: method)
             let specs = variants.map { $0.grid.runs([method], .mf, seed: 1)[0].spec }
             XCTAssertEqual(Set(specs.map(ConfigurationKey.of)).count, variants.count, "\(method): variants must be distinct runs")
             for variant in variants {
                 // The rows of every other method stay as they were.
-                for other in PaperGrid.table3Methods where other != method && method != "PD teacher" {
+                for other in PaperGrid.table3Methods where other != method && method != .pdTeacher {
                     XCTAssertEqual(variant.grid.runs([other], .mf, seed: 1)[0].spec, base.runs([other], .mf, seed: 1)[0].spec,
                                    "\(method) \(variant.setting) changed \(other)")
                 }
             }
         }
-        let pdCD = try XCTUnwrap(base.runs(["PD-CD"], .mf, seed: 3).first?.spec.distillation)
+        let pdCD = try XCTUnwrap(base.runs([.pdCD], .mf, seed: 3).first?.spec.distillation)
         XCTAssertEqual(pdCD.teacher.model.objective, .popularityDeconfounded(alpha: base.pdAlpha))
-        let cd = try XCTUnwrap(base.runs(["CD"], .mf, seed: 3).first?.spec.distillation)
+        let cd = try XCTUnwrap(base.runs([.cd], .mf, seed: 3).first?.spec.distillation)
         XCTAssertEqual(cd.teacher.model.objective, .bpr)
-        XCTAssertEqual(base.runs(["UnKD", "nonsense", "CD"], .mf, seed: 3).map(\.method), ["UnKD", "CD"])
+        XCTAssertEqual(base.runs([.unkd, .cd], .mf, seed: 3).map(\.method), [.unkd, .cd])
     }
 
     /// A dataset with chosen settings uses them in its rows, each chosen value is a point of its method's tuning grid
@@ -38,7 +38,7 @@ final class PaperGridTests: XCTestCase {
         for dataset in ["citeulike", "ml-1m"] {
             let tuned = PaperGrid(dataset: dataset)
             XCTAssertNotEqual(tuned.htd.weight, plain.htd.weight, dataset)
-            for method in ["HTD", "DE-RRD", "UnKD"] {
+            for method: PaperMethod in [.htd, .deRRD, .unkd] {
                 let row = tuned.runs([method], .mf, seed: 2022)[0].spec
                 let matches = tuned.tuningVariants(for: method).filter { $0.grid.runs([method], .mf, seed: 2022)[0].spec == row }
                 XCTAssertEqual(matches.count, 1, "\(dataset) \(method): the chosen setting must be a point of the grid")
@@ -49,7 +49,7 @@ final class PaperGridTests: XCTestCase {
     /// A listed run command is one a POSIX shell splits into exactly the intended arguments, even for the method
     /// "PD teacher", a data path with a space and quote, and the JSON spec.
     func testRunCommandsSurviveTheShell() throws {
-        let run = PaperGrid(dataset: "synthetic").runs(["PD teacher"], .mf, seed: 2022)[0]
+        let run = PaperGrid(dataset: "synthetic").runs([.pdTeacher], .mf, seed: 2022)[0]
         let data = "mine=/tmp/my data/it's.csv"
         let command = try run.command(data: [data], resultsDirectory: "results")
         XCTAssertTrue(command.contains("--method 'PD teacher'"), command)

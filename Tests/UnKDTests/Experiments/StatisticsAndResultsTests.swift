@@ -35,24 +35,24 @@ final class StatisticsAndResultsTests: XCTestCase {
         let folder = try FixtureFolder()
         let (workspace, results) = folder.offlineWorkspace()
         let spec = FixtureFolder.smallSyntheticSpec(epochs: 10)
-        let first = try workspace.result(method: "Student", spec: spec, results: results)
+        let first = try workspace.result(method: .student, spec: spec, results: results)
         XCTAssertEqual(first.history.epochsRun, 10)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: results.file(method: "Student", spec: spec).path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: results.file(method: .student, spec: spec).path))
         // The second request is answered from the file, not retrained: same finish stamp.
-        let second = try workspace.result(method: "Student", spec: spec, results: results)
+        let second = try workspace.result(method: .student, spec: spec, results: results)
         XCTAssertEqual(second.finished, first.finished)
         XCTAssertEqual(second.test, first.test)
         XCTAssertEqual(second.matrixKernels, OpenBLASCore.name, "the kernel set is recorded")
         // Files written before the kernel set was recorded still load, without it.
-        let file = results.file(method: "Student", spec: spec)
+        let file = results.file(method: .student, spec: spec)
         var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
         XCTAssertNotNil(json.removeValue(forKey: "matrixKernels"))
         try JSONSerialization.data(withJSONObject: json).write(to: file)
-        let older = try XCTUnwrap(results.load(method: "Student", spec: spec))
+        let older = try XCTUnwrap(results.load(method: .student, spec: spec))
         XCTAssertNil(older.matrixKernels)
         XCTAssertEqual(older.test, first.test)
         var other = spec
         other.seed = 2
-        XCTAssertNil(results.load(method: "Student", spec: other))
+        XCTAssertNil(results.load(method: .student, spec: other))
     }
 }
