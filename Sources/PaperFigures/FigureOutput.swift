@@ -80,18 +80,20 @@ public struct FigureOutput: Sendable {
 /// One fixed colour per method and per data source across every figure (Okabe-Ito, colour-blind safe), so that
 /// UnKD looks the same in Figure 4 and Figure 5.
 public enum SeriesColours {
-    /// Name -> colour.
-    public static let fixed: [String: Colour] = [
-        "UnKD": Palette.OkabeIto.vermillion,
-        "Student": Colour(hex: 0x7F7F7F),
-        "Teacher": Palette.OkabeIto.black,
-        "RD": Palette.OkabeIto.skyBlue,
-        "CD": Palette.OkabeIto.blue,
-        "DE-RRD": Palette.OkabeIto.bluishGreen,
-        "HTD": Palette.OkabeIto.reddishPurple,
-        "PD-CD": Palette.OkabeIto.orange,
-        "PD-HTD": Palette.OkabeIto.yellow,
-        "MF teacher top-10": Palette.OkabeIto.blue,
-        "Test data": Colour(hex: 0xAAAAAA),
+    /// The methods' colours.
+    public static let methods: [PaperMethod: Colour] = [
+        .unkd: Palette.OkabeIto.vermillion,
+        .student: Colour(hex: 0x7F7F7F),
+        .teacher: Palette.OkabeIto.black,
+        .rd: Palette.OkabeIto.skyBlue,
+        .cd: Palette.OkabeIto.blue,
+        .deRRD: Palette.OkabeIto.bluishGreen,
+        .htd: Palette.OkabeIto.reddishPurple,
+        .pdCD: Palette.OkabeIto.orange,
+        .pdHTD: Palette.OkabeIto.yellow,
     ]
+
+    /// Series name -> colour: the methods' by their names, and Figure 1's data sources.
+    public static let fixed: [String: Colour] = Dictionary(uniqueKeysWithValues: methods.map { ($0.key.rawValue, $0.value) })
+        .merging(["MF teacher top-10": Palette.OkabeIto.blue, "Test data": Colour(hex: 0xAAAAAA)]) { method, _ in method }
 }

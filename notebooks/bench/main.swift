@@ -101,19 +101,19 @@ struct Bench: ParsableCommand {
             (.unkd(UnKDConfiguration()), "<= 2x"), (.rd(RDConfiguration(weight: 0.5)), "<= 2x"), (.cd(CDConfiguration()), "<= 2x"),
             (.deRRD(DERRDConfiguration()), "<= 10x"), (.htd(HTDConfiguration()), "<= 10x"),
         ]
-        if onlyMethod, let only { methods = methods.filter { $0.0.name.lowercased() == only.lowercased() } }
+        if onlyMethod, let only { methods = methods.filter { $0.0.row.rawValue.lowercased() == only.lowercased() } }
         for (method, factor) in methods {
             let spec = DistillationSpec(method: method, teacher: TeacherSpec(model: .teacher(.mf), training: training, seed: 3))
             var term: DistillationTerm?
             let preparation = measure(1) {
                 term = spec.makeTerm(teacher: teacher, train: split.train, student: training, studentModel: .student(.mf), seed: 1)
             }
-            table.append(["\(method.name) preparation (teacher d=100)", String(format: "%.3f", median(preparation)), "1",
-                          method.name == "UnKD" ? "<= 3" : ""])
+            table.append(["\(method.row) preparation (teacher d=100)", String(format: "%.3f", median(preparation)), "1",
+                          method.row == .unkd ? "<= 3" : ""])
             studentTrainer.distillation = term
             // Epoch 100 or later, so RD's dynamic weights are on.
             let epochs = measure(runs) { studentTrainer.trainEpoch(120) }
-            table.append(["\(method.name) epoch, MF student d=10", String(format: "%.3f", median(epochs)), "\(runs)",
+            table.append(["\(method.row) epoch, MF student d=10", String(format: "%.3f", median(epochs)), "\(runs)",
                           "\(factor) = \(String(format: "%.3f", (factor == "<= 2x" ? 2 : 10) * plain))"])
             if let unkd = term as? UnKDDistiller {
                 let budget = "<= plain = \(String(format: "%.3f", plain))"

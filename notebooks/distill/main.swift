@@ -85,13 +85,13 @@ struct Distill: ParsableCommand {
         }
         let teacherSpec = spec(.teacher(backbone))
         let unkd = UnKDConfiguration(groups: groups, pairsPerUser: pairs, mu: mu, weight: weight)
-        let rows: [(String, ModelSpec)] = [
-            ("Teacher", teacherSpec),
-            ("Student", spec(.student(backbone))),
-            ("UnKD", spec(.student(backbone), distillation: DistillationSpec(
+        let rows: [(PaperMethod, ModelSpec)] = [
+            (.teacher, teacherSpec),
+            (.student, spec(.student(backbone))),
+            (.unkd, spec(.student(backbone), distillation: DistillationSpec(
                 method: .unkd(unkd), teacher: TeacherSpec(model: teacherSpec.model, training: teacherSpec.training, seed: seed)))),
         ]
-        var reports: [(String, EvaluationReport, TrainedModel)] = []
+        var reports: [(PaperMethod, EvaluationReport, TrainedModel)] = []
         for (name, rowSpec) in rows {
             let trained = try workspace.trainedModel(rowSpec)
             reports.append((name, try workspace.evaluate(trained), trained))
@@ -109,14 +109,14 @@ struct Distill: ParsableCommand {
                                        "popular vs Student", "unpopular vs Student", "best epoch"])
         for (name, report, trained) in reports {
             let popular = report.group(.popular, at: 10)!.recall, unpopular = report.group(.unpopular, at: 10)!.recall
-            table.append([name, String(format: "%.4f", report.at(10)!.recall), String(format: "%.4f", report.at(10)!.ndcg),
+            table.append([name.rawValue, String(format: "%.4f", report.at(10)!.recall), String(format: "%.4f", report.at(10)!.ndcg),
                           String(format: "%.4f", popular), String(format: "%.4f", unpopular),
                           percentChangeText(popular, over: student.group(.popular, at: 10)!.recall),
                           percentChangeText(unpopular, over: student.group(.unpopular, at: 10)!.recall),
                           "\(trained.history.bestEpoch)"])
         }
         if format == .markdown {
-            print("\(dataset), \(backbone.rawValue), protocol \(splitProtocol.rawValue), seed \(seed); UnKD K=\(groups), pairs=\(pairs), mu=\(mu), lambda=\(weight)\n")
+            print("\(dataset), \(backbone.rawValue), protocol \(splitProtocol.rawValue), seed \(seed); \(GridCell.unkd(groups: groups)), pairs=\(pairs), mu=\(mu), lambda=\(weight)\n")
         }
         print(table.rendered(format), terminator: "")
     }

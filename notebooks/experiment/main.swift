@@ -17,7 +17,7 @@ struct Experiment: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "The row of the tables the experiment belongs to.")
+    @Option(help: "The row of the tables the experiment belongs to (it must describe the experiment).")
     var method: PaperMethod
 
     @Option(help: "The experiment as JSON (as printed by a table's --list-commands).")
@@ -34,6 +34,7 @@ struct Experiment: ParsableCommand {
         do { decoded = try JSONDecoder().decode(ModelSpec.self, from: Data(spec.utf8)) } catch {
             throw ValidationError("--spec is not a valid experiment: \(error)")
         }
+        guard method.describes(decoded) else { throw ValidationError("--spec is not an experiment of the row '\(method)'") }
         let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
         let result = try workspace.result(method: method, spec: decoded, results: ResultStore(folder: URL(fileURLWithPath: resultsDirectory)))
         print(String(format: "%@ %@ %@ seed %llu: Recall@10 %.4f, NDCG@10 %.4f (best epoch %d)", method.rawValue, decoded.dataset,

@@ -336,7 +336,7 @@ struct CrossCheck {
         for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
             var pairs: [(AuthorsRun, ExperimentResult)] = []
             for run in group.sorted(by: { $0.settings.seed < $1.settings.seed }) {
-                guard let method = PaperMethod(rawValue: run.settings.method), let spec = packageSpec(run.settings, grid: grid),
+                guard let method = PaperMethod(rawValue: run.settings.method), let spec = packageSpec(method, run.settings, grid: grid),
                       let ours = results.load(method: method, spec: spec)
                 else { continue }
                 pairs.append((run, ours))
@@ -376,11 +376,11 @@ struct CrossCheck {
         summary.values.count > 1 ? String(format: "%.4f ± %.4f", summary.mean, summary.halfWidth) : String(format: "%.4f", summary.mean)
     }
 
-    /// The package's experiment with the settings of an authors' run: its Student, or the method at the run's K,
-    /// weight and pair count (UnKD's mu is the authors' fixed 20); nil for a method the grid has no row for.
-    func packageSpec(_ settings: AuthorsRun.Settings, grid: PaperGrid) -> ModelSpec? {
+    /// The package's experiment of `method` with the settings of an authors' run: its Student, or the method at the
+    /// run's K, weight and pair count (UnKD's mu is the authors' fixed 20); nil for a method the cross-check does not run.
+    func packageSpec(_ method: PaperMethod, _ settings: AuthorsRun.Settings, grid: PaperGrid) -> ModelSpec? {
         var grid = grid
-        switch PaperMethod(rawValue: settings.method) {
+        switch method {
         case .student: return grid.student(.mf, seed: settings.seed)
         case .unkd:
             grid.unkd = UnKDConfiguration(groups: settings.groups ?? 4, pairsPerUser: settings.sampleNum ?? 30, mu: 20,

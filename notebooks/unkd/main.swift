@@ -199,11 +199,11 @@ struct Walkthrough: ParsableCommand {
  the answer depends on K, lambda and full training is in `REPRODUCTION.md` (on MovieLens-1M the unpopular group gains
  at K = 2 and loses at larger K), and `--groups`, `--epochs` change it here.
 */
-        let plain = fit(.student(.mf), split: split, learningRate: 1e-2, label: "Student")
-        let distilled = fit(.student(.mf), split: split, learningRate: 1e-2, label: "UnKD", distillation: distiller)
+        let plain = fit(.student(.mf), split: split, learningRate: 1e-2, label: PaperMethod.student.rawValue)
+        let distilled = fit(.student(.mf), split: split, learningRate: 1e-2, label: PaperMethod.unkd.rawValue, distillation: distiller)
         var results = TextTable(header: ["model", "Recall@10", "unpopular Recall@10", "popular share of top-10"])
         var shares: [(String, Double)] = []
-        for (name, model) in [("Teacher", teacher), ("Student", plain), ("UnKD", distilled)] {
+        for (name, model) in [(PaperMethod.teacher.rawValue, teacher), (PaperMethod.student.rawValue, plain), (PaperMethod.unkd.rawValue, distilled)] {
             let report = evaluator.evaluate(model.parameters, userCount: users)
             let share = report.exposure.first { $0.n == 10 }!.recommended[0]
             shares.append((name, share))

@@ -11,19 +11,19 @@ public enum DistillationMethod: Codable, Hashable, Sendable {
     /// HTD: hierarchical topology distillation (PD-HTD when the teacher is a PD model).
     case htd(HTDConfiguration)
 
-    /// The name used in tables and figures.
-    public var name: String {
+    /// The tables' row of a student distilled with this method from a plain teacher.
+    public var row: PaperMethod {
         switch self {
-        case .unkd: return "UnKD"
-        case .rd: return "RD"
-        case .cd: return "CD"
-        case .deRRD: return "DE-RRD"
-        case .htd: return "HTD"
+        case .unkd: return .unkd
+        case .rd: return .rd
+        case .cd: return .cd
+        case .deRRD: return .deRRD
+        case .htd: return .htd
         }
     }
 
     /// Every method's name, lower-cased, for matching command-line values.
-    public static let names = ["unkd", "rd", "cd", "de-rrd", "htd"]
+    public static let names = [PaperMethod.unkd, .rd, .cd, .deRRD, .htd].map { $0.rawValue.lowercased() }
 
     /// Throws `UnKDError.invalidArgument` for settings the implementation cannot run (checked before any training,
     /// so that a bad `--spec` fails with a message instead of a crash): DE-RRD's expert count must be 1...8.

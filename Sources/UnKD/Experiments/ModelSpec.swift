@@ -39,7 +39,7 @@ public struct ModelSpec: Codable, Hashable, Sendable {
 
     /// A short description for progress lines, naming a student's teacher (so PD-CD reads apart from CD).
     public var label: String {
-        let method = distillation.map { "\($0.method.name) " } ?? ""
+        let method = distillation.map { "\($0.method.row) " } ?? ""
         let teacher = distillation.map { " from \($0.teacher.model.label)" } ?? ""
         return "\(dataset) \(method)\(model.label)\(teacher) lr=\(training.learningRate) decay=\(training.decay) seed=\(seed)"
     }

@@ -44,3 +44,25 @@ public struct GridCell: Hashable, Sendable, CustomStringConvertible {
         GridCell(description: method.map { "\($0) \(setting)" } ?? setting)
     }
 }
+
+extension PaperMethod {
+    /// Whether `spec` is an experiment of this row: a plain model for the Teacher and the Student, a popularity-
+    /// deconfounded one for the PD teacher, or a student distilled by the row's method from a plain teacher (RD, CD,
+    /// DE-RRD, HTD, UnKD) or from a PD teacher (PD-CD, PD-HTD).
+    public func describes(_ spec: ModelSpec) -> Bool {
+        func deconfounded(_ model: ModelConfiguration) -> Bool {
+            if case .popularityDeconfounded = model.objective { return true }
+            return false
+        }
+        guard let distillation = spec.distillation else {
+            switch self {
+            case .teacher, .student: return !deconfounded(spec.model)
+            case .pdTeacher: return deconfounded(spec.model)
+            case .rd, .cd, .deRRD, .htd, .unkd, .pdCD, .pdHTD: return false
+            }
+        }
+        let row = distillation.method.row
+        guard deconfounded(distillation.teacher.model) else { return self == row }
+        return (self == .pdCD && row == .cd) || (self == .pdHTD && row == .htd)
+    }
+}

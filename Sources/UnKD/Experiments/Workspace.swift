@@ -94,7 +94,7 @@ public final class Workspace {
         try spec.distillation?.method.validate()
         let term = try spec.teacherSpec.map { teacherSpec -> DistillationTerm in
             let teacher = try trainedModel(teacherSpec)
-            progress("preparing \(spec.distillation!.method.name) from the teacher")
+            progress("preparing \(spec.distillation!.method.row) from the teacher")
             return spec.distillation!.makeTerm(teacher: teacher, train: split.train, student: spec.training,
                                                studentModel: spec.model, seed: spec.seed)
         }

@@ -59,7 +59,7 @@ public struct ModelStore: Sendable {
     /// The file that holds the model of `request`.
     public func file(for request: ModelRequest) -> URL {
         folder.appendingPathComponent(request.dataset)
-            .appendingPathComponent("\(request.distillation.map { $0.method.name.lowercased() + "-" } ?? "")\(request.model.label)-seed\(request.seed)-\(request.key).unkdmodel")
+            .appendingPathComponent("\(request.distillation.map { $0.method.row.rawValue.lowercased() + "-" } ?? "")\(request.model.label)-seed\(request.seed)-\(request.key).unkdmodel")
     }
 
     /// Saves a trained model.

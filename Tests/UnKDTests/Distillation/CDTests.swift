@@ -124,7 +124,7 @@ final class CDTests: XCTestCase {
     func testDistillationSpecBuildsCD() throws {
         let configuration = CDConfiguration(candidateCount: 4, weight: 0.2)
         let method = DistillationMethod.cd(configuration)
-        XCTAssertEqual(method.name, "CD")
+        XCTAssertEqual(method.row.rawValue, "CD")
         XCTAssertEqual(try JSONDecoder().decode(DistillationMethod.self, from: JSONEncoder().encode(method)), method)
         let teacherConfiguration = ModelConfiguration(backbone: .mf, dimension: 8)
         let training = TrainingConfiguration(learningRate: 0.01, decay: 0.01)

@@ -191,7 +191,7 @@ final class DERRDTests: XCTestCase {
 
     func testSpecBuildsTheTerm() throws {
         let method = DistillationMethod.deRRD(DERRDConfiguration())
-        XCTAssertEqual(method.name, "DE-RRD")
+        XCTAssertEqual(method.row.rawValue, "DE-RRD")
         XCTAssertEqual(try JSONDecoder().decode(DistillationMethod.self, from: JSONEncoder().encode(method)), method)
         let configuration = DERRDConfiguration()
         XCTAssertEqual([configuration.window, configuration.interesting, configuration.uninteresting, configuration.experts], [100, 20, 20, 5])

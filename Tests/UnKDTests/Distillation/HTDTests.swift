@@ -241,7 +241,7 @@ final class HTDTests: XCTestCase {
 
     func testSpecBuildsTheTerm() throws {
         let method = DistillationMethod.htd(HTDConfiguration())
-        XCTAssertEqual(method.name, "HTD")
+        XCTAssertEqual(method.row.rawValue, "HTD")
         XCTAssertEqual(try JSONDecoder().decode(DistillationMethod.self, from: JSONEncoder().encode(method)), method)
         let configuration = HTDConfiguration()
         XCTAssertEqual(configuration.groups, 30)

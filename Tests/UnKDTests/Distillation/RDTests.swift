@@ -143,7 +143,7 @@ final class RDTests: XCTestCase {
     func testDistillationSpecBuildsRD() throws {
         let configuration = RDConfiguration(topCount: 3, weight: 0.4)
         let method = DistillationMethod.rd(configuration)
-        XCTAssertEqual(method.name, "RD")
+        XCTAssertEqual(method.row.rawValue, "RD")
         XCTAssertEqual(try JSONDecoder().decode(DistillationMethod.self, from: JSONEncoder().encode(method)), method)
         let teacherConfiguration = ModelConfiguration(backbone: .mf, dimension: 8)
         let training = TrainingConfiguration(learningRate: 0.01, decay: 0.01)

@@ -74,14 +74,14 @@ final class CheckpointTests: XCTestCase {
             var saved: [TrainingCheckpoint] = []
             let whole = studentTrainer()
             let wholeHistory = whole.fit(validation: validation, checkpoints: CheckpointPolicy(interval: 0) { saved.append($0) })
-            XCTAssertEqual(saved.map(\.loop.epoch), [5, 10], method.name)
+            XCTAssertEqual(saved.map(\.loop.epoch), [5, 10], method.row.rawValue)
             XCTAssertNotNil(saved[1].term)
 
             let resumed = studentTrainer()
             let resumedHistory = resumed.fit(validation: validation, resume: saved[1])
-            XCTAssertEqual(resumed.model.parameters, whole.model.parameters, method.name)
-            XCTAssertEqual(withoutTimes(resumedHistory), withoutTimes(wholeHistory), method.name)
-            XCTAssertEqual(resumed.distillation!.trainingState, whole.distillation!.trainingState, method.name)
+            XCTAssertEqual(resumed.model.parameters, whole.model.parameters, method.row.rawValue)
+            XCTAssertEqual(withoutTimes(resumedHistory), withoutTimes(wholeHistory), method.row.rawValue)
+            XCTAssertEqual(resumed.distillation!.trainingState, whole.distillation!.trainingState, method.row.rawValue)
         }
     }
 

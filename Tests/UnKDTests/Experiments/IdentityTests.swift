@@ -39,4 +39,31 @@ final class IdentityTests: XCTestCase {
         XCTAssertNotEqual(GridCell.unkd(groups: 4), .row(.unkd))
         XCTAssertEqual(GridResults.key("ml-1m", .mf, .unkd(groups: 4)), "ml-1m/mf/UnKD K=4")
     }
+
+    /// Each row of the grid is an experiment of its own method, and of no other (the Teacher and the Student, both plain
+    /// models, apart).
+    func testEachRowDescribesItsOwnExperiments() {
+        for backbone in Backbone.allCases {
+            for (method, spec) in PaperGrid(dataset: "synthetic").rows(backbone, seed: 1) {
+                let plain: [PaperMethod] = [.teacher, .student]
+                XCTAssertEqual(PaperMethod.allCases.filter { $0.describes(spec) }, plain.contains(method) ? plain : [method], "\(method)")
+            }
+        }
+    }
+
+    /// Every committed result file (the cross-check's files apart) decodes, and encodes again to the very bytes on disk.
+    func testCommittedResultFilesRoundTrip() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("results")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "json" && !$0.pathComponents.contains("crosscheck") } ?? []
+        try XCTSkipIf(files.isEmpty, "no committed results")
+        for file in files {
+            let data = try Data(contentsOf: file)
+            let result = try JSONDecoder().decode(ExperimentResult.self, from: data)
+            XCTAssertEqual(try encoder.encode(result), data, file.lastPathComponent)
+        }
+    }
 }
