@@ -330,7 +330,9 @@ struct CrossCheck {
             + "package's mean minus the authors' with a paired t-test.\n\n"
         var table = TextTable(header: ["setting", "seeds", "measure", "authors' code", "package", "package - authors"])
         let settings = Dictionary(grouping: runs) { run in
-            run.settings.method + (run.settings.groups.map { " K=\($0)" } ?? "") + String(format: " (weight %g)", run.settings.kdWeight)
+            // A plain Student has no distillation weight to name.
+            run.settings.method + (run.settings.groups.map { " K=\($0)" } ?? "")
+                + (run.settings.method == PaperMethod.student.rawValue ? "" : String(format: " (weight %g)", run.settings.kdWeight))
         }
         var disagreements: [String] = []
         for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
