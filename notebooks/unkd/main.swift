@@ -106,7 +106,8 @@ struct Walkthrough: ParsableCommand {
 
  For every user and group, the teacher ranks the group's items the user has not trained on, best first; the lists are
  computed once and cut at 1,000 items (`TeacherRanking`). Set one user's global top-10 beside the top of each group's
- list: the global list is drawn almost entirely from the head group, while every group's list has a top of its own.
+ list: the global list leans to the first groups, a small share of the catalogue, while every group's list, the
+ tail's included, has a top of its own for the pairs to be drawn from.
 */
         let ranking = TeacherRanking(teacher: teacher.parameters, userCount: users, train: train, groups: partition)
         let user = Int(split.testUsers[0])
