@@ -31,6 +31,9 @@ public struct GridOptions: ParsableArguments {
     @Option(name: .customLong("slurm"), help: "Write the runs still missing as a Slurm array script to this file, and stop.")
     public var slurmScript: String?
 
+    @Flag(help: "Make a damaged or stale result file an error instead of a reported gap.")
+    public var strict = false
+
     @Option(name: .customLong("results-dir"), help: "Where run results are kept.")
     public var resultsDirectory = "results"
 
@@ -82,7 +85,7 @@ public struct GridOptions: ParsableArguments {
 
     /// Runs (or reads) the given runs in order; nil after printing the missing ones with `--list-commands`.
     public func collect(_ runs: [GridRun]) throws -> GridResults? {
-        let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
+        let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory), strict: strict)
         if listCommands || slurmScript != nil {
             try printMissingCommands(runs, results: results, data: dataOptions.data, resultsDirectory: resultsDirectory,
                                      slurmScript: slurmScript)
@@ -170,6 +173,9 @@ public struct FigureGridOptions: ParsableArguments {
     @Option(name: .customLong("slurm"), help: "Write the runs still missing as a Slurm array script to this file, and stop.")
     public var slurmScript: String?
 
+    @Flag(help: "Make a damaged or stale result file an error instead of a reported gap.")
+    public var strict = false
+
     @Flag(help: "A smoke run in seconds: synthetic data, 2 seeds, at most 30 epochs; files marked synthetic.")
     public var quick = false
 
@@ -214,7 +220,7 @@ public struct FigureGridOptions: ParsableArguments {
     /// `--list-commands` it prints the missing runs' commands instead and exits.
     public func collect(_ runs: [GridRun]) throws -> GridResults {
         if listCommands || slurmScript != nil {
-            let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
+            let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory), strict: strict)
             try printMissingCommands(runs, results: results, data: dataOptions.data, resultsDirectory: resultsDirectory,
                                      slurmScript: slurmScript)
             throw ExitCode.success
@@ -222,7 +228,7 @@ public struct FigureGridOptions: ParsableArguments {
         var locator = try dataOptions.locator()
         locator.allowDownload = false
         let workspace = Workspace(locator: locator, modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
-        return try workspace.run(runs, results: ResultStore(folder: URL(fileURLWithPath: resultsDirectory)),
+        return try workspace.run(runs, results: ResultStore(folder: URL(fileURLWithPath: resultsDirectory), strict: strict),
                                  trainMissing: !cached || rerun, rerun: rerun)
     }
 }
@@ -232,7 +238,8 @@ public struct FigureGridOptions: ParsableArguments {
 func printMissingCommands(_ runs: [GridRun], results: ResultStore, data: [String], resultsDirectory: String,
                           slurmScript: String? = nil) throws {
     var commands: [String] = []
-    for run in runs where results.load(method: run.method, spec: run.spec) == nil {
+    for run in runs {
+        guard try results.stored(method: run.method, spec: run.spec) == nil else { continue }
         commands.append(try run.command(data: data, resultsDirectory: resultsDirectory))
     }
     guard let slurmScript else {

@@ -40,8 +40,14 @@ public struct ResultStore: Sendable {
     /// The folder (committed to the repository for the paper's grid: the files are small aggregates).
     public let folder: URL
 
+    /// Whether an unreadable or stale result file is an error (`stored` throws) rather than a reported gap.
+    public var strict: Bool
+
     /// A store in `folder`.
-    public init(folder: URL) { self.folder = folder }
+    public init(folder: URL, strict: Bool = false) {
+        self.folder = folder
+        self.strict = strict
+    }
 
     /// A stable hash of a spec.
     public static func key(_ spec: ModelSpec) -> String { ConfigurationKey.of(spec) }
@@ -53,20 +59,29 @@ public struct ResultStore: Sendable {
             .appendingPathComponent("\(safe)-\(spec.model.label)-seed\(spec.seed)-\(Self.key(spec)).json")
     }
 
-    /// The stored result, if present, readable and current (an unreadable or stale file is reported with its path,
-    /// treated as absent and rewritten when the run is trained again).
-    public func load(method: PaperMethod, spec: ModelSpec) -> ExperimentResult? {
+    /// The stored result, if present, readable and current. An unreadable or stale file is an error naming it when
+    /// the store is `strict`; otherwise it is reported with its path, treated as absent and rewritten when the run is
+    /// trained again.
+    public func stored(method: PaperMethod, spec: ModelSpec) throws -> ExperimentResult? {
         let url = file(method: method, spec: spec)
         guard let data = try? Data(contentsOf: url) else { return nil }
-        guard let result = try? JSONDecoder().decode(ExperimentResult.self, from: data), result.spec == spec else {
-            Progress.say("\(url.path): not a readable result of this experiment (damaged?); treated as missing")
-            return nil
+        let problem: String
+        if let result = try? JSONDecoder().decode(ExperimentResult.self, from: data), result.spec == spec {
+            if result.isCurrent { return result }
+            problem = "evaluated with validation items in the test ranking (format \(result.format))"
+        } else {
+            problem = "not a readable result of this experiment (damaged?)"
         }
-        guard result.isCurrent else {
-            Progress.say("\(url.path): evaluated with validation items in the test ranking (format \(result.format)); treated as missing")
-            return nil
-        }
-        return result
+        if strict { throw UnKDError.damagedArtefact(file: url.path, reason: problem) }
+        Progress.say("\(url.path): \(problem); treated as missing")
+        return nil
+    }
+
+    /// `stored`, with an unusable file always reported and treated as absent (never an error).
+    public func load(method: PaperMethod, spec: ModelSpec) -> ExperimentResult? {
+        var lenient = self
+        lenient.strict = false
+        return try? lenient.stored(method: method, spec: spec)
     }
 
     /// Saves a result.

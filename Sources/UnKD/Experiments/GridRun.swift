@@ -137,7 +137,7 @@ extension Workspace {
         var grid = GridResults()
         let started = Date()
         for (k, run) in runs.enumerated() {
-            if !rerun, let stored = results.load(method: run.method, spec: run.spec) {
+            if !rerun, let stored = try results.stored(method: run.method, spec: run.spec) {
                 grid.add(stored, of: run)
                 continue
             }

@@ -55,4 +55,21 @@ final class TestExclusionTests: XCTestCase {
         result.spec.splitProtocol = .unkdCode
         XCTAssertTrue(result.isCurrent)
     }
+
+    /// A damaged result file is a reported gap, or with a strict store an error naming the file.
+    func testDamagedResultFileIsReportedOrRefused() throws {
+        let folder = try FixtureFolder()
+        let spec = PaperGrid(dataset: "synthetic").student(.mf, seed: 1)
+        let lenient = ResultStore(folder: folder.url)
+        let url = lenient.file(method: .student, spec: spec)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: url)
+        XCTAssertNil(lenient.load(method: .student, spec: spec))
+        XCTAssertNil(try lenient.stored(method: .student, spec: spec))
+        XCTAssertThrowsError(try ResultStore(folder: folder.url, strict: true).stored(method: .student, spec: spec)) { error in
+            XCTAssertTrue((error as? UnKDError)?.description.hasPrefix(url.path) == true, "\(error)")
+        }
+        try FileManager.default.removeItem(at: url)
+        XCTAssertNil(try ResultStore(folder: folder.url, strict: true).stored(method: .student, spec: spec), "an absent file is no error")
+    }
 }
