@@ -158,6 +158,9 @@ public struct FigureGridOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seeds per point (2022, 2023, ...).")
     public var seeds = 5
 
+    @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code (the official code's, default) or paper-text (files named -paper-text).")
+    public var splitProtocol: SplitProtocol = .unkdCode
+
     @Option(parsing: .unconditional, help: "Upper bound on epochs of every model.")
     public var epochs = 1000
 
@@ -207,11 +210,15 @@ public struct FigureGridOptions: ParsableArguments {
     public var seedList: [UInt64] { (0..<(quick ? 2 : seeds)).map { UInt64(2022 + $0) } }
 
     /// A grid for `dataset` with this run's epoch bound.
-    public func grid(_ dataset: String) -> PaperGrid { PaperGrid(dataset: dataset, maxEpochs: quick ? min(epochs, 30) : epochs) }
+    public func grid(_ dataset: String) -> PaperGrid {
+        PaperGrid(dataset: dataset, splitProtocol: splitProtocol, maxEpochs: quick ? min(epochs, 30) : epochs)
+    }
 
     /// The file name of the figure `name` (`fig5`, or `fig5-citeulike` when drawn for fewer datasets than the
     /// defaults, so that it never replaces the full figure).
-    public func fileName(_ name: String) -> String { GridOptions.fileName(name, datasets: datasets, quick: quick) }
+    public func fileName(_ name: String) -> String {
+        GridOptions.fileName(splitProtocol == .unkdCode ? name : "\(name)-\(splitProtocol.rawValue)", datasets: datasets, quick: quick)
+    }
 
     /// Where the figure's files go.
     public var output: FigureOutput { FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick) }
