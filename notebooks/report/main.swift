@@ -465,7 +465,7 @@ struct Evidence {
         return n == 1 ? "1 seed" : "\(n) seeds"
     }
 
-    func percent(_ value: Double, _ base: Double) -> String { String(format: "%+.1f%%", 100 * (value - base) / base) }
+    func percent(_ value: Double, _ base: Double) -> String { percentChangeText(value, over: base) }
 
     /// A claim's verdict and evidence, over the cells of `backbones` that ran: `held` of `total` support it;
     /// `complete` is false when some of the compared methods are missing in those cells, and `partial` counts cells
