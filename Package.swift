@@ -1,8 +1,8 @@
 // swift-tools-version:5.9
 //
 // UnKD in Swift: one core library (data, models, training, distillation, evaluation, experiments), a Cairo plotting
-// library, and one small executable per table and figure of the paper, whose sources are the literate notebooks in
-// `notebooks/`.
+// library, the report's evidence rules and the benchmark harness as libraries, one small executable per table and
+// figure of the paper, whose sources are the literate notebooks in `notebooks/`, and the tools in `Sources/Tools/`.
 import PackageDescription
 
 /// Release builds drop bounds checks in the hot loops; on x86_64 the kernels are compiled for AVX2 and FMA, without
@@ -15,11 +15,12 @@ kernelFlags.append(.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-fn
 cKernelFlags.append(.unsafeFlags(["-mavx2", "-mfma"]))
 #endif
 
-/// The notebooks: each paper table or figure is an executable whose source is `notebooks/<name>/main.swift`.
-let notebooks = ["table1", "table2", "table3", "table4", "fig1", "fig4", "fig5", "train", "unkd", "distill", "experiment", "bench", "report", "tune"]
-/// The tools that serve the project rather than a paper artefact: each an executable whose source is
-/// `Sources/Tools/<name>/main.swift`.
-let tools = ["crosscheck"]
+/// The notebooks: each paper table or figure, and the method walkthrough (`unkd`), is an executable whose source is
+/// `notebooks/<name>/main.swift`.
+let notebooks = ["table1", "table2", "table3", "table4", "fig1", "fig4", "fig5", "unkd"]
+/// The tools that train, tune, time, report and cross-check rather than make a paper artefact: each an executable whose
+/// source is `Sources/Tools/<name>/main.swift`.
+let tools = ["train", "distill", "experiment", "tune", "bench", "report", "crosscheck"]
 
 let package = Package(
     name: "UnKD",
@@ -62,17 +63,25 @@ let package = Package(
         .target(
             name: "PaperFigures",
             dependencies: ["UnKD", "Plotting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        /// The report's evidence: the paper's claims as tests on stored runs, the inventory of runs, the cross-check and
+        /// protocol sections.
+        .target(name: "ReproductionReport", dependencies: ["UnKD", "PaperFigures"]),
+        /// The benchmark harness: timing, the machine's two-core check, typed time targets.
+        .target(name: "BenchHarness", dependencies: ["UnKD", "CPairTermFloor"], swiftSettings: kernelFlags),
         .testTarget(name: "AtomicWriteTests", dependencies: ["AtomicWrite"]),
         .testTarget(name: "UnKDTests", dependencies: ["UnKD", "CGzip", "CPairTermFloor"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "PaperFiguresTests", dependencies: ["PaperFigures", "UnKD"]),
+        .testTarget(name: "ReproductionReportTests", dependencies: ["ReproductionReport", "UnKD"]),
+        .testTarget(name: "BenchHarnessTests", dependencies: ["BenchHarness", "UnKD"]),
     ] + notebooks.map {
         .executableTarget(
-            name: $0, dependencies: ["UnKD", "Plotting", "PaperFigures"] + ($0 == "bench" ? ["CPairTermFloor"] : []),
-            path: "notebooks/\($0)", swiftSettings: kernelFlags)
+            name: $0, dependencies: ["UnKD", "Plotting", "PaperFigures"], path: "notebooks/\($0)", swiftSettings: kernelFlags)
     } + tools.map {
         .executableTarget(
-            name: $0, dependencies: ["UnKD", "PaperFigures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: $0,
+            dependencies: ["UnKD", "PaperFigures", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+                + ($0 == "report" ? ["ReproductionReport"] : []) + ($0 == "bench" ? ["BenchHarness", "CPairTermFloor"] : []),
             path: "Sources/Tools/\($0)", swiftSettings: kernelFlags)
     }
 )

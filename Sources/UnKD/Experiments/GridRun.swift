@@ -68,6 +68,9 @@ public struct GridResults: Sendable {
     /// Runs that were neither stored nor trained.
     public private(set) var missing = 0
 
+    /// An empty grid.
+    public init() {}
+
     /// Whether any run of `dataset` has a result.
     public func hasResults(_ dataset: String) -> Bool {
         cells.keys.contains { $0.hasPrefix(dataset + "/") }
@@ -119,7 +122,9 @@ public struct GridResults: Sendable {
         "\(dataset)/\(backbone.rawValue)/\(cell)"
     }
 
-    mutating func add(_ result: ExperimentResult, of run: GridRun) {
+    /// Collects `result` under `run`'s dataset, backbone and cell, after the results already there (so a cell keeps its
+    /// results in the order they were added: seed order when a grid is run in order).
+    public mutating func add(_ result: ExperimentResult, of run: GridRun) {
         cells[Self.key(run.spec.dataset, run.backbone, run.cell), default: []].append(result)
     }
 

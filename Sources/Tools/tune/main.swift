@@ -11,7 +11,7 @@
  Every run is an ordinary experiment with its own result file, so the grid resumes where it stopped, and
  `--list-commands` prints it for a cluster. The chosen values are then written by hand into `DistillationDefaults`,
  per dataset and with the scores in a comment, as the learning rates are in `TrainingDefaults`: the tables must not
- change because someone ran a tuning grid. The table this notebook writes, `figures/tuning-<method>.csv`, is quoted
+ change because someone ran a tuning grid. The table this tool writes, `figures/tuning-<method>.csv`, is quoted
  in the reproduction report.
 */
 import ArgumentParser

@@ -3,7 +3,7 @@
 
  Knowledge distillation starts from two ordinary recommenders trained on the data alone: a large *teacher*
  (embedding dimension 100) and a small *student* (dimension 10) that the distillation methods later try to improve.
- This notebook trains one such model and reports everything the evaluation measures. It is also the tool for
+ This tool trains one such model and reports everything the evaluation measures. It is also the tool for
  finding the learning rate and L2 weight of each dataset (`--tune`).
 
  ## The two backbones

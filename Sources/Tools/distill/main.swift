@@ -1,7 +1,7 @@
 /*:
  # Distilling a student with UnKD
 
- This notebook runs the paper's method end to end on one dataset: it obtains a teacher (dimension 100) and a student
+ This tool runs the paper's method end to end on one dataset: it obtains a teacher (dimension 100) and a student
  trained on the data alone (dimension 10), then trains a second student of the same size with UnKD, and compares the
  three on the test users, overall and on the popular and unpopular halves of the catalogue.
 
