@@ -8,3 +8,11 @@ extension SplitProtocol: ExpressibleByArgument {}
 extension Backbone: ExpressibleByArgument {}
 extension AdamVariant: ExpressibleByArgument {}
 extension PaperMethod: ExpressibleByArgument {}
+
+extension DatasetName: ExpressibleByArgument {
+    /// Any name: the catalogue's, or the name of a user's own data given with `--data NAME=PATH`.
+    public init?(argument: String) {
+        guard !argument.isEmpty else { return nil }
+        self.init(argument)
+    }
+}

@@ -28,8 +28,8 @@ public struct DataOptions: ParsableArguments, Sendable {
     public init() {}
 
     /// The names given with `--data`, in the order given.
-    public var explicitNames: [String] {
-        data.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) }
+    public var explicitNames: [DatasetName] {
+        data.compactMap { $0.split(separator: "=", maxSplits: 1).first.map { DatasetName(String($0)) } }
     }
 
     /// A locator configured from these options; progress lines go to standard error.

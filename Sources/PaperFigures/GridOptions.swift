@@ -47,7 +47,7 @@ public struct GridOptions: ParsableArguments {
     public var format: TableFormat = .markdown
 
     /// The datasets of the paper's tables, the default of `--dataset`.
-    public static let allDatasets = "ml-1m,apps,citeulike"
+    public static let allDatasets = DatasetCatalog.paperDatasets.map(\.name.rawValue).joined(separator: ",")
 
     /// Options as parsed; all defaults.
     public init() {}
@@ -59,7 +59,7 @@ public struct GridOptions: ParsableArguments {
     }
 
     /// The datasets to run (the synthetic one with `--quick`).
-    public var datasets: [String] { quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init) }
+    public var datasets: [DatasetName] { quick ? [.synthetic] : DatasetName.list(dataset) }
 
     /// The seeds of every cell.
     public var seedList: [UInt64] { (0..<(quick ? 2 : seeds)).map { UInt64(2022 + $0) } }
@@ -126,10 +126,9 @@ public struct GridOptions: ParsableArguments {
 
     /// `name`, followed by the datasets when a real-data run covers fewer than `allDatasets`: the file name rule of
     /// every table and figure drawn from the grid.
-    public static func fileName(_ name: String, datasets: [String], quick: Bool) -> String {
-        let defaultDatasets = allDatasets.split(separator: ",").map(String.init)
-        guard !quick, Set(datasets) != Set(defaultDatasets) else { return name }
-        return ([name] + datasets).joined(separator: "-")
+    public static func fileName(_ name: String, datasets: [DatasetName], quick: Bool) -> String {
+        guard !quick, Set(datasets) != Set(DatasetCatalog.paperDatasets.map(\.name)) else { return name }
+        return ([name] + datasets.map(\.rawValue)).joined(separator: "-")
     }
 
     /// "mean ± CI" (the value alone from a single seed, which has no interval), the paper's value in brackets, and the
@@ -204,13 +203,13 @@ public struct FigureGridOptions: ParsableArguments {
     }
 
     /// The datasets to draw (the synthetic one with `--quick`).
-    public var datasets: [String] { quick ? ["synthetic"] : dataset.split(separator: ",").map(String.init) }
+    public var datasets: [DatasetName] { quick ? [.synthetic] : DatasetName.list(dataset) }
 
     /// The seeds of every point.
     public var seedList: [UInt64] { (0..<(quick ? 2 : seeds)).map { UInt64(2022 + $0) } }
 
     /// A grid for `dataset` with this run's epoch bound.
-    public func grid(_ dataset: String) -> PaperGrid {
+    public func grid(_ dataset: DatasetName) -> PaperGrid {
         PaperGrid(dataset: dataset, splitProtocol: splitProtocol, maxEpochs: quick ? min(epochs, 30) : epochs)
     }
 

@@ -22,10 +22,10 @@ public enum OptionCheck {
     }
 
     /// Every name must be a dataset of the catalogue (the paper's, the synthetic presets) or one given with `--data`.
-    public static func datasets(_ names: [String], data: DataOptions) throws {
+    public static func datasets(_ names: [DatasetName], data: DataOptions) throws {
         let known = Set(DatasetCatalog.all.map(\.name) + data.explicitNames)
         if let unknown = names.first(where: { !known.contains($0) }) {
-            throw ValidationError("unknown dataset '\(unknown)'; use one of \(DatasetCatalog.all.map(\.name).joined(separator: ", ")) "
+            throw ValidationError("unknown dataset '\(unknown)'; use one of \(DatasetCatalog.all.map(\.name.rawValue).joined(separator: ", ")) "
                                   + "or a name given with --data NAME=PATH")
         }
     }

@@ -33,7 +33,7 @@ extension Evidence {
 
     /// How Table 1's verdict depends on each baseline's weight: the unpopular and overall Recall@10 change over the
     /// Student (seed 2022) at every weight the method was tuned over, or nil when no tuning run is stored.
-    func weightSensitivity(_ d: String) -> String? {
+    func weightSensitivity(_ d: DatasetName) -> String? {
         let seed: UInt64 = 2022
         guard let student = grid.results(d, .mf, .row(.student)).first(where: { $0.spec.seed == seed }),
               let baseUnpopular = GridResults.recallAt10(of: student, group: .unpopular),
@@ -55,7 +55,7 @@ extension Evidence {
 
     /// UnKD's unpopular and overall Recall@10 change over the Student at each K of Figure 5's sweep (MF, on the seeds
     /// both ran), and the K at which the unpopular group gains; nil without a sweep.
-    func groupCountSensitivity(_ d: String) -> String? {
+    func groupCountSensitivity(_ d: DatasetName) -> String? {
         let changes = (1...10).compactMap { k -> (k: Int, unpopular: Double, overall: Double)? in
             guard let (u, baseU) = pairedRecall(d, .mf, .unkd(groups: k), .row(.student), group: .unpopular),
                   let (o, baseO) = pairedRecall(d, .mf, .unkd(groups: k), .row(.student)) else { return nil }

@@ -107,7 +107,7 @@ public struct CrossCheckSection {
     /// Stage e: each setting's test Recall@10 (overall, popular, unpopular) from the authors' code and from the
     /// package, over the seeds both ran.
     func endToEnd(_ runs: [AuthorsRun]) -> (text: String, verdict: String) {
-        let grid = PaperGrid(dataset: "ml-1m")
+        let grid = PaperGrid(dataset: .movieLens)
         var text = "### Stage e: training end to end (MovieLens-1M, MF)\n\n"
         text += "Each setting trained by both codes on the same split and teacher (the teacher of the seed), with the "
             + "authors' early stopping; test Recall@10 as mean ± 95% half-width over the seeds both finished, then the "

@@ -18,10 +18,10 @@ public struct Evidence {
     /// The baselines' tuning runs (seed 2022, MF), each in the cell "<method> weight <w>".
     public let weights: GridResults
     /// The datasets of the report, in the order of the paper's tables.
-    public let datasets: [String]
+    public let datasets: [DatasetName]
 
     /// Evidence from the paper's grid, the baselines' tuning runs (empty when none) and the report's datasets.
-    public init(grid: GridResults, weights: GridResults = GridResults(), datasets: [String]) {
+    public init(grid: GridResults, weights: GridResults = GridResults(), datasets: [DatasetName]) {
         self.grid = grid
         self.weights = weights
         self.datasets = datasets
@@ -46,43 +46,43 @@ public struct Evidence {
     }
 
     /// The (dataset, backbone) cells that have any result, in order.
-    var cells: [(String, Backbone)] {
+    var cells: [(DatasetName, Backbone)] {
         datasets.flatMap { d in Backbone.allCases.map { (d, $0) } }.filter { !grid.results($0.0, $0.1, .row(.student)).isEmpty }
     }
 
-    func name(_ dataset: String, _ backbone: Backbone) -> String {
+    func name(_ dataset: DatasetName, _ backbone: Backbone) -> String {
         "\(DatasetCatalog.descriptor(dataset).displayName) \(backbone == .mf ? "MF" : "LightGCN")"
     }
 
-    func recall(_ d: String, _ b: Backbone, _ method: GridCell, group: EvaluationGroup? = nil) -> Double? {
+    func recall(_ d: DatasetName, _ b: Backbone, _ method: GridCell, group: EvaluationGroup? = nil) -> Double? {
         Statistics.mean(grid.recallAt10(d, b, method, group: group))
     }
 
-    func ndcg(_ d: String, _ b: Backbone, _ method: GridCell) -> Double? {
+    func ndcg(_ d: DatasetName, _ b: Backbone, _ method: GridCell) -> Double? {
         Statistics.mean(grid.results(d, b, method).compactMap { $0.test.at(10)?.ndcg })
     }
 
     /// The mean Recall@10 of two cells over the seeds both have run (`SeedPairs`): every comparison and relative change
     /// between two cells is taken on these, so it never compares different seeds.
-    func pairedRecall(_ d: String, _ b: Backbone, _ method: GridCell, _ other: GridCell,
+    func pairedRecall(_ d: DatasetName, _ b: Backbone, _ method: GridCell, _ other: GridCell,
                       group: EvaluationGroup? = nil) -> (method: Double, other: Double)? {
         grid.pairedRecallAt10(d, b, method, other, group: group).means
     }
 
     /// The mean NDCG@10 of two cells over the seeds both have run.
-    func pairedNDCG(_ d: String, _ b: Backbone, _ method: GridCell, _ other: GridCell) -> (method: Double, other: Double)? {
+    func pairedNDCG(_ d: DatasetName, _ b: Backbone, _ method: GridCell, _ other: GridCell) -> (method: Double, other: Double)? {
         grid.paired(d, b, method, other) { $0.test.at(10)?.ndcg }.means
     }
 
     /// " (p 0.012 over 3 seeds)" from a paired t-test, or "" when fewer than two seeds pair up.
-    func significance(_ d: String, _ b: Backbone, _ method: GridCell, _ other: GridCell, group: EvaluationGroup? = nil) -> String {
+    func significance(_ d: DatasetName, _ b: Backbone, _ method: GridCell, _ other: GridCell, group: EvaluationGroup? = nil) -> String {
         let paired = grid.pairedRecallAt10(d, b, method, other, group: group)
         guard let test = Statistics.pairedTTest(paired.method, paired.other) else { return "" }
         return String(format: " (p %.3f over %d seeds)", test.p, paired.method.count)
     }
 
     /// "1 seed", "3 seeds".
-    func seedCount(_ d: String, _ b: Backbone, _ method: GridCell) -> String {
+    func seedCount(_ d: DatasetName, _ b: Backbone, _ method: GridCell) -> String {
         let n = grid.results(d, b, method).count
         return n == 1 ? "1 seed" : "\(n) seeds"
     }
@@ -100,7 +100,7 @@ public struct Evidence {
         let missing = datasets.flatMap { d in backbones.map { (d, $0) } }
             .filter { cell in needs.contains { grid.results(cell.0, cell.1, .row($0)).isEmpty } }
         let toRun = missing.filter { ran.contains($0.0) }, datasetNotRun = missing.filter { !ran.contains($0.0) }
-        func names(_ cells: [(String, Backbone)]) -> String { cells.map { name($0.0, $0.1) }.joined(separator: ", ") }
+        func names(_ cells: [(DatasetName, Backbone)]) -> String { cells.map { name($0.0, $0.1) }.joined(separator: ", ") }
 
         let verdict: Verdict
         if total == 0 { verdict = .notRun }

@@ -11,7 +11,7 @@ public enum ProtocolComparison {
     ///
     /// - Returns: the report's section (empty when no cell ran under both protocols) and one line per cell for the
     ///   README's summary.
-    public static func section(grid: GridResults, paperText: GridResults, datasets: [String]) -> (text: String, summary: [String]) {
+    public static func section(grid: GridResults, paperText: GridResults, datasets: [DatasetName]) -> (text: String, summary: [String]) {
         var summary: [String] = []
         var table = TextTable(header: ["dataset", "backbone", "methods", "Recall@10 off the paper (unkd-code)",
                                        "(paper-text)", "NDCG@10 off the paper (unkd-code)", "(paper-text)"])

@@ -29,7 +29,7 @@ extension Evidence {
     /// all is left out, as in the claims; so is the PD teacher, which has no row of its own in the tables and is
     /// trained by the first PD-CD or PD-HTD run of its seed.
     public func stillToRun(_ planned: [GridRun], seeds: Int) -> String {
-        var cells: [(dataset: String, backbone: Backbone, cell: GridCell, runs: [GridRun])] = []
+        var cells: [(dataset: DatasetName, backbone: Backbone, cell: GridCell, runs: [GridRun])] = []
         var position: [String: Int] = [:]
         for run in planned where run.cell != .row(.pdTeacher) && grid.hasResults(run.spec.dataset) {
             let (dataset, backbone, cell) = (run.spec.dataset, run.backbone, run.cell)
@@ -60,7 +60,7 @@ extension Evidence {
                 estimate = "- (no finished run to time by)"
             }
             runCount += fresh.count
-            table.append([dataset, backbone.rawValue, cell.description, "\(finished.count) of \(seeds)",
+            table.append([dataset.rawValue, backbone.rawValue, cell.description, "\(finished.count) of \(seeds)",
                           runs.map { "\($0.spec.seed)" }.joined(separator: ", "), estimate])
         }
         return table.rendered(.markdown) + "\n"

@@ -50,7 +50,7 @@ struct Fig1: ParsableCommand {
 */
     func run() throws {
         let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
-        let names = quick ? ["synthetic"] : dataset.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let names = quick ? [.synthetic] : DatasetName.list(dataset.filter { !$0.isWhitespace })
         let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick)
         var csv = TextTable(header: ["dataset", "group", "share of top-10 lists", "share of test interactions",
                                      "teacher Recall@10", "teacher NDCG@10"])
@@ -79,7 +79,7 @@ struct Fig1: ParsableCommand {
             guard let shares = report.exposure.first(where: { $0.n == 10 }), let at10 = report.at(10) else { continue }
             let display = DatasetCatalog.descriptor(name).displayName
             for (g, group) in EvaluationGroup.allCases.enumerated() {
-                csv.append([name, group.rawValue, String(format: "%.4f", shares.recommended[g]), String(format: "%.4f", shares.heldOut[g]),
+                csv.append([name.rawValue, group.rawValue, String(format: "%.4f", shares.recommended[g]), String(format: "%.4f", shares.heldOut[g]),
                             String(format: "%.4f", at10.recall), String(format: "%.4f", at10.ndcg)])
             }
             let split = try workspace.split(name)
@@ -108,7 +108,7 @@ struct Fig1: ParsableCommand {
 
     /// What produced each panel, saved beside the figure.
     struct Record: Codable {
-        var dataset: String
+        var dataset: DatasetName
         var spec: ModelSpec
         var splitFingerprint: String
         var bestEpoch: Int

@@ -66,7 +66,7 @@ struct Fig4: ParsableCommand {
                         guard let (mean, student) = pair.means else { break }
                         let change = percentChange(mean, over: student)
                         changes.append(change)
-                        csv.append([name, b.rawValue, method.rawValue, group.rawValue, String(format: "%.4f", mean), String(format: "%.4f", student),
+                        csv.append([name.rawValue, b.rawValue, method.rawValue, group.rawValue, String(format: "%.4f", mean), String(format: "%.4f", student),
                                     String(format: "%.2f", change), "\(pair.method.count)"])
                     }
                     if changes.count == 2 { series.append(BarSeries(name: method.rawValue, values: changes.map { $0 / 100 })) }

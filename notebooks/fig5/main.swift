@@ -73,7 +73,7 @@ struct Fig5: ParsableCommand {
                     referenceLines: [ReferenceLine(value: student.reduce(0, +) / Double(student.count), label: PaperMethod.student.rawValue, style: .dashed)]))
             }
             for (k, (o, u)) in zip(present, zip(overall, unpopular)) {
-                csv.append([name, "\(k)", String(format: "%.4f", o.mean), String(format: "%.4f", o.halfWidth),
+                csv.append([name.rawValue, "\(k)", String(format: "%.4f", o.mean), String(format: "%.4f", o.halfWidth),
                             String(format: "%.4f", u.mean), String(format: "%.4f", u.halfWidth), "\(o.values.count)"])
             }
         }

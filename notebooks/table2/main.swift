@@ -65,8 +65,7 @@ struct Table2: ParsableCommand {
 */
     func run() throws {
         let locator = try dataOptions.locator()
-        var names = datasets.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-            ?? (DatasetCatalog.all.map(\.name))
+        var names = datasets.map { DatasetName.list($0.filter { !$0.isWhitespace }) } ?? DatasetCatalog.all.map(\.name)
         for name in dataOptions.explicitNames where !names.contains(name) { names.append(name) }
 
         var table = TextTable(header: [
@@ -89,7 +88,7 @@ struct Table2: ParsableCommand {
                 continue
             }
             loaded += 1
-            if !name.hasPrefix("synthetic") { realData = true }
+            if !descriptor.isSynthetic { realData = true }
             let split = DataSplit.make(dataset, protocol: splitProtocol, seed: seed,
                                        validationUserFraction: descriptor.validationUserFraction)
             let m = dataset.interactions

@@ -84,7 +84,7 @@ extension Table3 {
 
     /// UnKD's relative gain over the best baseline that ran (the best by its mean over its seeds; the gain on the means
     /// over the seeds both have run, so that it never compares different seeds), and the paper's gain in brackets.
-    static func gain(_ dataset: String, _ backbone: Backbone, _ collected: GridResults,
+    static func gain(_ dataset: DatasetName, _ backbone: Backbone, _ collected: GridResults,
                      _ metric: KeyPath<CutoffMetrics, Double>) -> String {
         func value(_ result: ExperimentResult) -> Double? { result.test.at(10)?[keyPath: metric] }
         let ran = baselines.compactMap { name in

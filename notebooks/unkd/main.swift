@@ -26,7 +26,7 @@ struct Walkthrough: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     @Option(help: "Dataset (default: synthetic-ml1m, MovieLens-1M's shape; ml-1m with --data ml-1m=PATH).")
-    var dataset = "synthetic-ml1m"
+    var dataset: DatasetName = .syntheticMovieLens
 
     @Option(parsing: .unconditional, help: "K, the number of popularity groups.")
     var groups = 4

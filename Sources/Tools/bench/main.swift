@@ -22,7 +22,7 @@ struct Bench: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     @Option(help: "Dataset to time on (default: synthetic-ml1m, MovieLens-1M's shape; ml-1m with --data ml-1m=PATH).")
-    var dataset = "synthetic-ml1m"
+    var dataset: DatasetName = .syntheticMovieLens
 
     @Option(parsing: .unconditional, help: "Timed runs per figure (the median is reported).")
     var runs = 3

@@ -18,7 +18,7 @@ struct Crosscheck: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     @Option(help: "Dataset name (as in --data or the catalogue).")
-    var dataset = "ml-1m"
+    var dataset: DatasetName = .movieLens
 
     @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code (the official code's, default) or paper-text.")
     var splitProtocol: SplitProtocol = .unkdCode
@@ -99,7 +99,7 @@ struct Crosscheck: ParsableCommand {
 /// The export's description (`manifest.json`).
 struct Manifest: Encodable {
     var format = 1
-    var dataset: String
+    var dataset: DatasetName
     var `protocol`: String
     var splitSeed: UInt64
     var seed: UInt64

@@ -35,7 +35,7 @@ struct Distill: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     @Option(help: "Dataset name.")
-    var dataset = "synthetic"
+    var dataset: DatasetName = .synthetic
 
     @Option(help: "Backbone of teacher and students: mf or lightgcn.")
     var backbone: Backbone = .mf

@@ -37,7 +37,7 @@ struct Experiment: ParsableCommand {
         guard method.describes(decoded) else { throw ValidationError("--spec is not an experiment of the row '\(method)'") }
         let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
         let result = try workspace.result(method: method, spec: decoded, results: ResultStore(folder: URL(fileURLWithPath: resultsDirectory)))
-        print(String(format: "%@ %@ %@ seed %llu: Recall@10 %.4f, NDCG@10 %.4f (best epoch %d)", method.rawValue, decoded.dataset,
+        print(String(format: "%@ %@ %@ seed %llu: Recall@10 %.4f, NDCG@10 %.4f (best epoch %d)", method.rawValue, decoded.dataset.rawValue,
                      decoded.model.label, decoded.seed, result.test.at(10)!.recall, result.test.at(10)!.ndcg, result.history.bestEpoch))
     }
 }

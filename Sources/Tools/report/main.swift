@@ -35,7 +35,7 @@ struct Report: ParsableCommand {
         commandName: "report", abstract: "Writes REPRODUCTION.md from the stored results and the tables and figures in figures/.")
 
     @Option(help: "Datasets of the report (comma-separated).")
-    var dataset = "ml-1m,apps,citeulike"
+    var dataset = GridOptions.allDatasets
 
     @Option(parsing: .unconditional, help: "Seeds looked for per cell (2022, 2023, ...).")
     var seeds = 5
@@ -55,7 +55,7 @@ struct Report: ParsableCommand {
     func validate() throws { try OptionCheck.integer(seeds, "--seeds", in: 1...OptionCheck.maximumSeeds) }
 
     func run() throws {
-        let names = dataset.split(separator: ",").map(String.init)
+        let names = DatasetName.list(dataset)
         let seedList = (0..<seeds).map { UInt64(2022 + $0) }
         let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
         // Nothing is trained here, so the workspace never looks for data.

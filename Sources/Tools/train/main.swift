@@ -47,7 +47,7 @@ struct Train: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     @Option(help: "Dataset name (ml-1m, citeulike, apps, synthetic, synthetic-ml1m, synthetic-gowalla, or a --data name).")
-    var dataset = "synthetic"
+    var dataset: DatasetName = .synthetic
 
     @Option(help: "Backbone: mf or lightgcn.")
     var backbone: Backbone = .mf

@@ -78,11 +78,11 @@ struct Tune: ParsableCommand {
                 let scored = variants.compactMap { variant in scoreOf(.tuning(variant.setting)).map { (setting: variant.setting, score: $0.score, epochs: $0.epochs) } }
                 let best = scored.max { $0.score < $1.score }?.setting
                 for entry in scored {
-                    table.append([name, b.rawValue, entry.setting, String(format: "%.4f", entry.score), entry.epochs,
+                    table.append([name.rawValue, b.rawValue, entry.setting, String(format: "%.4f", entry.score), entry.epochs,
                                   entry.setting == best ? "yes (\(scored.count) of \(variants.count) run)" : ""])
                 }
                 if !scored.isEmpty, let referenceScore = scoreOf(.row(reference)) {
-                    table.append([name, b.rawValue, referenceLabel, String(format: "%.4f", referenceScore.score),
+                    table.append([name.rawValue, b.rawValue, referenceLabel, String(format: "%.4f", referenceScore.score),
                                   referenceScore.epochs, "reference"])
                 }
             }

@@ -11,7 +11,7 @@ import FoundationNetworking
 /// fetches them once, or the user points at a copy they already have.
 public struct DataLocator: Sendable {
     /// Explicit locations given as `--data NAME=PATH` (or `NAME=FORMAT:PATH`).
-    public var explicit: [String: (path: String, format: InputFormat?)] = [:]
+    public var explicit: [DatasetName: (path: String, format: InputFormat?)] = [:]
     /// Where named datasets are looked for and downloaded to.
     public var dataDirectory: URL
     /// Whether a missing dataset may be downloaded.
@@ -54,7 +54,7 @@ public struct DataLocator: Sendable {
         guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
             throw UnKDError.invalidArgument("--data expects NAME=PATH (for example ml-1m=~/data/ml-1m.zip), got '\(argument)'")
         }
-        let name = String(argument[..<equals])
+        let name = DatasetName(String(argument[..<equals]))
         var path = String(argument[argument.index(after: equals)...])
         var format: InputFormat?
         if let colon = path.firstIndex(of: ":") {
@@ -76,7 +76,7 @@ public struct DataLocator: Sendable {
     }
 
     /// Loads the dataset called `name`, filtered as its catalogue entry says.
-    public func load(_ name: String) throws -> InteractionDataset {
+    public func load(_ name: DatasetName) throws -> InteractionDataset {
         let descriptor = DatasetCatalog.descriptor(name)
         if let configuration = SyntheticConfiguration.presets[name], explicit[name] == nil {
             progress("generating \(name) (seed \(syntheticSeed))")
@@ -100,7 +100,7 @@ public struct DataLocator: Sendable {
             guard FileManager.default.fileExists(atPath: given.path) else { throw UnKDError.missingFile(given.path) }
             return given
         }
-        let folder = dataDirectory.appendingPathComponent(descriptor.name)
+        let folder = dataDirectory.appendingPathComponent(descriptor.name.rawValue)
         if let file = descriptor.download {
             let target = folder.appendingPathComponent(file.fileName)
             if FileManager.default.fileExists(atPath: target.path) { return (target.path, nil) }

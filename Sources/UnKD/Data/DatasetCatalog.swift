@@ -25,7 +25,7 @@ public struct DownloadableFile: Sendable, Equatable {
 /// A dataset the project knows by name: how to get it and how the paper filtered and split it.
 public struct DatasetDescriptor: Sendable, Equatable {
     /// The name used on the command line.
-    public var name: String
+    public var name: DatasetName
     /// The name used in tables (as in the paper).
     public var displayName: String
     /// Users with fewer interactions (records, counted before merging duplicates) are removed.
@@ -47,7 +47,7 @@ public struct DatasetDescriptor: Sendable, Equatable {
 public enum DatasetCatalog {
     /// MovieLens-1M.
     public static let movieLens = DatasetDescriptor(
-        name: "ml-1m", displayName: "MovieLens", minUserInteractions: 20, validationUserFraction: 0.5,
+        name: .movieLens, displayName: "MovieLens", minUserInteractions: 20, validationUserFraction: 0.5,
         paper: PaperStatistics(users: 6040, items: 3706, interactions: 1_000_209, sparsity: 0.9554),
         download: DownloadableFile(
             url: "https://files.grouplens.org/datasets/movielens/ml-1m.zip", fileName: "ml-1m.zip",
@@ -57,7 +57,7 @@ public enum DatasetCatalog {
 
     /// CiteULike (citeulike-t, as distributed with CollMetric).
     public static let citeULike = DatasetDescriptor(
-        name: "citeulike", displayName: "CiteULike", minUserInteractions: 5, validationUserFraction: 0.2,
+        name: .citeULike, displayName: "CiteULike", minUserInteractions: 5, validationUserFraction: 0.2,
         paper: PaperStatistics(users: 5219, items: 25_181, interactions: 125_580, sparsity: 0.9991),
         download: DownloadableFile(
             url: "https://raw.githubusercontent.com/changun/CollMetric/master/citeulike-t/users.dat", fileName: "users.dat",
@@ -66,7 +66,7 @@ public enum DatasetCatalog {
 
     /// Amazon Apps for Android (2014 5-core reviews).
     public static let apps = DatasetDescriptor(
-        name: "apps", displayName: "Apps", minUserInteractions: 20, validationUserFraction: 0.5,
+        name: .apps, displayName: "Apps", minUserInteractions: 20, validationUserFraction: 0.5,
         paper: PaperStatistics(users: 3898, items: 11_797, interactions: 128_105, sparsity: 0.9973),
         download: DownloadableFile(
             url: "http://snap.stanford.edu/data/amazon/productGraph/categoryFiles/reviews_Apps_for_Android_5.json.gz",
@@ -79,16 +79,16 @@ public enum DatasetCatalog {
     /// Every named dataset, including the synthetic presets.
     public static let all = paperDatasets + SyntheticConfiguration.presets.keys.sorted().map { name in
         DatasetDescriptor(
-            name: name, displayName: ["synthetic": "Synthetic", "synthetic-ml1m": "Synthetic (ML-1M shape)",
-                                      "synthetic-gowalla": "Synthetic (Gowalla shape)"][name] ?? name,
+            name: name, displayName: [.synthetic: "Synthetic", .syntheticMovieLens: "Synthetic (ML-1M shape)",
+                                      .syntheticGowalla: "Synthetic (Gowalla shape)"][name] ?? name.rawValue,
             minUserInteractions: 0, validationUserFraction: 0.5, paper: nil, download: nil,
             note: "generated: true affinity and power-law popularity both drive what is observed")
     }
 
     /// The descriptor for `name`; an unknown name describes a user's own data (no filter, half the users validate).
-    public static func descriptor(_ name: String) -> DatasetDescriptor {
+    public static func descriptor(_ name: DatasetName) -> DatasetDescriptor {
         all.first { $0.name == name } ?? DatasetDescriptor(
-            name: name, displayName: name, minUserInteractions: 0, validationUserFraction: 0.5,
+            name: name, displayName: name.rawValue, minUserInteractions: 0, validationUserFraction: 0.5,
             paper: nil, download: nil, note: "your own data")
     }
 }

@@ -5,7 +5,7 @@
 /// file always gives the same ids.
 public struct InteractionDataset: Sendable {
     /// The name the dataset was asked for by (`ml-1m`, `citeulike`, a user's own name, ...).
-    public var name: String
+    public var name: DatasetName
     /// All kept interactions.
     public var interactions: InteractionMatrix
     /// The source's identifier of each user, indexed by dense user id.
@@ -16,7 +16,7 @@ public struct InteractionDataset: Sendable {
     public var origin: String
 
     /// Creates a dataset; the key arrays must match the matrix's shape.
-    public init(name: String, interactions: InteractionMatrix, userKeys: [String], itemKeys: [String], origin: String) {
+    public init(name: DatasetName, interactions: InteractionMatrix, userKeys: [String], itemKeys: [String], origin: String) {
         precondition(userKeys.count == interactions.userCount && itemKeys.count == interactions.itemCount)
         self.name = name
         self.interactions = interactions
@@ -71,7 +71,7 @@ public struct RawInteractions: Sendable {
     /// The dataset these records describe: users with fewer than `minUserInteractions` records are dropped (records
     /// are counted before duplicates are merged, as in the official preprocessing), the rest renumbered densely in
     /// order of first appearance, and duplicate pairs merged.
-    public func dataset(name: String, minUserInteractions: Int, origin: String) -> InteractionDataset {
+    public func dataset(name: DatasetName, minUserInteractions: Int, origin: String) -> InteractionDataset {
         var recordsOfUser = [Int](repeating: 0, count: userKeys.count)
         for user in recordUsers { recordsOfUser[Int(user)] += 1 }
         var newUser = [Int32](repeating: -1, count: userKeys.count)

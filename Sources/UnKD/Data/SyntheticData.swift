@@ -36,8 +36,8 @@ public struct SyntheticConfiguration: Codable, Sendable, Equatable {
         popularityExponent: 1.0, popularityStrength: 1.5, affinityStrength: 2.5)
 
     /// The presets by the dataset names that select them.
-    public static let presets: [String: SyntheticConfiguration] = [
-        "synthetic": .small, "synthetic-ml1m": .ml1mShaped, "synthetic-gowalla": .gowallaShaped,
+    public static let presets: [DatasetName: SyntheticConfiguration] = [
+        .synthetic: .small, .syntheticMovieLens: .ml1mShaped, .syntheticGowalla: .gowallaShaped,
     ]
 }
 
@@ -68,7 +68,7 @@ public struct SyntheticData: Sendable {
     /// Draws a dataset from `configuration` with `seed`.
     ///
     /// - Complexity: O(users x items x factors).
-    public init(_ configuration: SyntheticConfiguration, seed: UInt64, name: String = "synthetic") {
+    public init(_ configuration: SyntheticConfiguration, seed: UInt64, name: DatasetName = .synthetic) {
         precondition(configuration.minInteractions < configuration.items, "more interactions than items")
         var random = RandomSource.derived(seed: seed, "synthetic")
         let d = configuration.factors

@@ -12,7 +12,7 @@ enum DistillationDefaults {
     /// Replaces `grid`'s defaults by the values chosen for its dataset.
     static func apply(to grid: inout PaperGrid) {
         switch grid.dataset {
-        case "citeulike":
+        case .citeULike:
             // HTD's kd_weight, validation NDCG@20: 1e-3 0.0484, 1e-4 0.0629, 1e-5 0.0905, 1e-6 0.1004, 1e-7 0.0840
             // (the Student: 0.0648). HTD's loss is a sum over pairs of entities, so its weight is tiny. PD-HTD uses it
             // too.
@@ -34,7 +34,7 @@ enum DistillationDefaults {
             // PD's alpha, on the PD teacher's own validation NDCG@20: 0.02 0.1452, 0.05 0.1392, 0.1 0.1281,
             // 0.25 0.0797 (the plain Teacher: 0.1444).
             grid.pdAlpha = 0.02
-        case "ml-1m":
+        case .movieLens:
             // HTD's kd_weight, validation NDCG@20: 1e-5 0.3234, 1e-6 0.3274, 1e-7 0.3349 (the Student: 0.3374; 1e-3
             // stopped at epoch 35 far behind the Student, 1e-4 not run). No weight of the grid helps here; the weakest
             // hurts least. PD-HTD uses it too.

@@ -55,7 +55,7 @@ public struct ResultStore: Sendable {
     /// The file of an experiment.
     public func file(method: PaperMethod, spec: ModelSpec) -> URL {
         let safe = method.rawValue.lowercased().replacingOccurrences(of: " ", with: "-")
-        return folder.appendingPathComponent(spec.dataset)
+        return folder.appendingPathComponent(spec.dataset.rawValue)
             .appendingPathComponent("\(safe)-\(spec.model.label)-seed\(spec.seed)-\(Self.key(spec)).json")
     }
 

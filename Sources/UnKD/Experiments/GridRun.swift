@@ -64,7 +64,7 @@ public struct GridResults: Sendable {
     /// "dataset/backbone/cell" -> results, in seed order.
     public private(set) var cells: [String: [ExperimentResult]] = [:]
     /// Datasets that could not be obtained (their missing runs were skipped).
-    public private(set) var unavailable = Set<String>()
+    public private(set) var unavailable = Set<DatasetName>()
     /// Runs that were neither stored nor trained.
     public private(set) var missing = 0
 
@@ -72,17 +72,17 @@ public struct GridResults: Sendable {
     public init() {}
 
     /// Whether any run of `dataset` has a result.
-    public func hasResults(_ dataset: String) -> Bool {
-        cells.keys.contains { $0.hasPrefix(dataset + "/") }
+    public func hasResults(_ dataset: DatasetName) -> Bool {
+        cells.keys.contains { $0.hasPrefix(dataset.rawValue + "/") }
     }
 
     /// The results of one cell (empty when none finished).
-    public func results(_ dataset: String, _ backbone: Backbone, _ cell: GridCell) -> [ExperimentResult] {
+    public func results(_ dataset: DatasetName, _ backbone: Backbone, _ cell: GridCell) -> [ExperimentResult] {
         cells[Self.key(dataset, backbone, cell)] ?? []
     }
 
     /// Recall@10 of a cell over its seeds (overall, or of one evaluation group).
-    public func recallAt10(_ dataset: String, _ backbone: Backbone, _ cell: GridCell, group: EvaluationGroup? = nil) -> [Double] {
+    public func recallAt10(_ dataset: DatasetName, _ backbone: Backbone, _ cell: GridCell, group: EvaluationGroup? = nil) -> [Double] {
         results(dataset, backbone, cell).compactMap { Self.recallAt10(of: $0, group: group) }
     }
 
@@ -94,7 +94,7 @@ public struct GridResults: Sendable {
     ///   - method: the first cell.
     ///   - other: the second cell.
     ///   - value: the number read from one result (nil when the result lacks it).
-    public func paired(_ dataset: String, _ backbone: Backbone, _ method: GridCell, _ other: GridCell,
+    public func paired(_ dataset: DatasetName, _ backbone: Backbone, _ method: GridCell, _ other: GridCell,
                        value: (ExperimentResult) -> Double?) -> SeedPairs {
         func bySeed(_ cell: GridCell) -> [UInt64: Double] {
             var values: [UInt64: Double] = [:]
@@ -107,7 +107,7 @@ public struct GridResults: Sendable {
     }
 
     /// Recall@10 of two cells on the seeds both finished, aligned by seed (see `paired`).
-    public func pairedRecallAt10(_ dataset: String, _ backbone: Backbone, _ method: GridCell, _ other: GridCell,
+    public func pairedRecallAt10(_ dataset: DatasetName, _ backbone: Backbone, _ method: GridCell, _ other: GridCell,
                                  group: EvaluationGroup? = nil) -> SeedPairs {
         paired(dataset, backbone, method, other) { Self.recallAt10(of: $0, group: group) }
     }
@@ -118,7 +118,7 @@ public struct GridResults: Sendable {
     }
 
     /// The key of a cell in `cells`: "dataset/backbone/cell".
-    public static func key(_ dataset: String, _ backbone: Backbone, _ cell: GridCell) -> String {
+    public static func key(_ dataset: DatasetName, _ backbone: Backbone, _ cell: GridCell) -> String {
         "\(dataset)/\(backbone.rawValue)/\(cell)"
     }
 
@@ -128,7 +128,7 @@ public struct GridResults: Sendable {
         cells[Self.key(run.spec.dataset, run.backbone, run.cell), default: []].append(result)
     }
 
-    mutating func markUnavailable(_ dataset: String) { unavailable.insert(dataset) }
+    mutating func markUnavailable(_ dataset: DatasetName) { unavailable.insert(dataset) }
     mutating func markMissing() { missing += 1 }
 }
 
@@ -159,7 +159,7 @@ extension Workspace {
                 continue
             }
             Progress.say(String(format: "[%d/%d] %@ %@ %@ seed %llu done; %.0f s elapsed", k + 1, runs.count, run.method.rawValue,
-                                run.spec.dataset, run.backbone.rawValue, run.spec.seed, Date().timeIntervalSince(started)))
+                                run.spec.dataset.rawValue, run.backbone.rawValue, run.spec.seed, Date().timeIntervalSince(started)))
         }
         if grid.missing > 0 {
             Progress.say("\(grid.missing) of \(runs.count) runs have no result and are left out"

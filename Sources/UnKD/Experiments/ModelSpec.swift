@@ -3,8 +3,8 @@
 /// Every result is stored under its spec: the result file's name carries the spec's hash (`ResultStore.key`) and the
 /// file holds the spec as JSON, so the encoded form of this type and of its parts is what lets stored results load.
 public struct ModelSpec: Codable, Hashable, Sendable {
-    /// Dataset name.
-    public var dataset: String
+    /// The dataset.
+    public var dataset: DatasetName
     /// Split protocol.
     public var splitProtocol: SplitProtocol
     /// Seed of the split (fixed across training seeds by default, so seeds vary the training only).
@@ -19,7 +19,7 @@ public struct ModelSpec: Codable, Hashable, Sendable {
     public var distillation: DistillationSpec?
 
     /// A spec with the official code's protocol and split seed.
-    public init(dataset: String, splitProtocol: SplitProtocol = .unkdCode, splitSeed: UInt64 = 2022,
+    public init(dataset: DatasetName, splitProtocol: SplitProtocol = .unkdCode, splitSeed: UInt64 = 2022,
                 model: ModelConfiguration, training: TrainingConfiguration, seed: UInt64,
                 distillation: DistillationSpec? = nil) {
         self.dataset = dataset

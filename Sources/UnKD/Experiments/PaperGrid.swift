@@ -2,7 +2,7 @@
 /// and 4, with the hyperparameters the project uses for it.
 public struct PaperGrid: Sendable {
     /// Dataset name.
-    public var dataset: String
+    public var dataset: DatasetName
     /// Split protocol.
     public var splitProtocol: SplitProtocol = .unkdCode
     /// Upper bound on epochs for every model (the paper's 1000, or fewer for smoke runs).
@@ -25,7 +25,7 @@ public struct PaperGrid: Sendable {
     public var pdAlpha = 0.1
 
     /// A grid for one dataset, with the settings chosen for it on validation (`DistillationDefaults`).
-    public init(dataset: String, splitProtocol: SplitProtocol = .unkdCode, maxEpochs: Int = 1000) {
+    public init(dataset: DatasetName, splitProtocol: SplitProtocol = .unkdCode, maxEpochs: Int = 1000) {
         self.dataset = dataset
         self.splitProtocol = splitProtocol
         self.maxEpochs = maxEpochs
@@ -140,20 +140,20 @@ public struct PaperGrid: Sendable {
 /// The paper's published numbers, printed beside ours.
 public enum PaperValues {
     /// Table 3: (Recall@10, NDCG@10) by dataset, backbone and method.
-    public static let table3: [String: [Backbone: [PaperMethod: (recall: Double, ndcg: Double)]]] = [
-        "ml-1m": [
+    public static let table3: [DatasetName: [Backbone: [PaperMethod: (recall: Double, ndcg: Double)]]] = [
+        .movieLens: [
             .mf: [.teacher: (0.1810, 0.2951), .student: (0.1435, 0.2511), .rd: (0.1473, 0.2559), .cd: (0.1445, 0.2534),
                   .deRRD: (0.1436, 0.2532), .htd: (0.1441, 0.2539), .unkd: (0.1547, 0.2615)],
             .lightGCN: [.teacher: (0.1850, 0.3012), .student: (0.1456, 0.2581), .rd: (0.1471, 0.2583), .cd: (0.1477, 0.2602),
                         .deRRD: (0.1487, 0.2606), .htd: (0.1472, 0.2592), .unkd: (0.1569, 0.2672)],
         ],
-        "apps": [
+        .apps: [
             .mf: [.teacher: (0.0991, 0.0760), .student: (0.0719, 0.0539), .rd: (0.0768, 0.0596), .cd: (0.0790, 0.0608),
                   .deRRD: (0.0729, 0.0562), .htd: (0.0732, 0.0561), .unkd: (0.0853, 0.0644)],
             .lightGCN: [.teacher: (0.1007, 0.0782), .student: (0.0811, 0.0643), .rd: (0.0831, 0.0647), .cd: (0.0848, 0.0658),
                         .deRRD: (0.0832, 0.0648), .htd: (0.0833, 0.0652), .unkd: (0.0867, 0.0678)],
         ],
-        "citeulike": [
+        .citeULike: [
             .mf: [.teacher: (0.1518, 0.1016), .student: (0.0760, 0.0477), .rd: (0.0808, 0.0514), .cd: (0.0801, 0.0518),
                   .deRRD: (0.0793, 0.0511), .htd: (0.0788, 0.0485), .unkd: (0.0863, 0.0550)],
             .lightGCN: [.teacher: (0.1657, 0.1139), .student: (0.0783, 0.0510), .rd: (0.0833, 0.0538), .cd: (0.0936, 0.0616),
@@ -164,30 +164,30 @@ public enum PaperValues {
 
 extension PaperValues {
     /// Table 1: (popular, unpopular) group Recall@10 by dataset and method, MF backbone.
-    public static let table1: [String: [PaperMethod: (popular: Double, unpopular: Double)]] = [
-        "ml-1m": [.student: (0.2156, 0.0250), .teacher: (0.2565, 0.0517), .rd: (0.2237, 0.0242), .cd: (0.2258, 0.0179),
+    public static let table1: [DatasetName: [PaperMethod: (popular: Double, unpopular: Double)]] = [
+        .movieLens: [.student: (0.2156, 0.0250), .teacher: (0.2565, 0.0517), .rd: (0.2237, 0.0242), .cd: (0.2258, 0.0179),
                   .deRRD: (0.2315, 0.0113), .htd: (0.2228, 0.0187)],
-        "apps": [.student: (0.1031, 0.0109), .teacher: (0.1448, 0.0164), .rd: (0.1144, 0.0098), .cd: (0.1212, 0.0090),
+        .apps: [.student: (0.1031, 0.0109), .teacher: (0.1448, 0.0164), .rd: (0.1144, 0.0098), .cd: (0.1212, 0.0090),
                  .deRRD: (0.1058, 0.0098), .htd: (0.1195, 0.0061)],
-        "citeulike": [.student: (0.0831, 0.0095), .teacher: (0.1294, 0.0537), .rd: (0.0910, 0.0085), .cd: (0.0887, 0.0088),
+        .citeULike: [.student: (0.0831, 0.0095), .teacher: (0.1294, 0.0537), .rd: (0.0910, 0.0085), .cd: (0.0887, 0.0088),
                       .deRRD: (0.0899, 0.0075), .htd: (0.0885, 0.0068)],
     ]
 
     /// Table 4: (overall, popular, unpopular) Recall@10 by dataset, backbone and method.
-    public static let table4: [String: [Backbone: [PaperMethod: (overall: Double, popular: Double, unpopular: Double)]]] = [
-        "ml-1m": [
+    public static let table4: [DatasetName: [Backbone: [PaperMethod: (overall: Double, popular: Double, unpopular: Double)]]] = [
+        .movieLens: [
             .mf: [.student: (0.1435, 0.2156, 0.0250), .cd: (0.1445, 0.2258, 0.0179), .pdCD: (0.1454, 0.2205, 0.0210),
                   .htd: (0.1441, 0.2228, 0.0187), .pdHTD: (0.1443, 0.2150, 0.0263), .unkd: (0.1547, 0.2205, 0.0311)],
             .lightGCN: [.student: (0.1456, 0.2280, 0.0228), .cd: (0.1477, 0.2316, 0.0169), .pdCD: (0.1496, 0.2369, 0.0172),
                         .htd: (0.1472, 0.2328, 0.0079), .pdHTD: (0.1485, 0.2364, 0.0159), .unkd: (0.1569, 0.2384, 0.0292)],
         ],
-        "apps": [
+        .apps: [
             .mf: [.student: (0.0719, 0.1031, 0.0109), .cd: (0.0790, 0.1212, 0.0090), .pdCD: (0.0795, 0.1176, 0.0113),
                   .htd: (0.0732, 0.1195, 0.0061), .pdHTD: (0.0808, 0.1240, 0.0076), .unkd: (0.0853, 0.1274, 0.0147)],
             .lightGCN: [.student: (0.0811, 0.1242, 0.0093), .cd: (0.0848, 0.1310, 0.0091), .pdCD: (0.0851, 0.1308, 0.0095),
                         .htd: (0.0833, 0.1291, 0.0091), .pdHTD: (0.0835, 0.1288, 0.0093), .unkd: (0.0867, 0.1325, 0.0118)],
         ],
-        "citeulike": [
+        .citeULike: [
             .mf: [.student: (0.0760, 0.0831, 0.0095), .cd: (0.0801, 0.0887, 0.0088), .pdCD: (0.0805, 0.0890, 0.0092),
                   .htd: (0.0788, 0.0885, 0.0068), .pdHTD: (0.0798, 0.0897, 0.0073), .unkd: (0.0863, 0.0854, 0.0208)],
             .lightGCN: [.student: (0.0783, 0.0885, 0.0080), .cd: (0.0936, 0.1067, 0.0081), .pdCD: (0.0942, 0.1020, 0.0110),

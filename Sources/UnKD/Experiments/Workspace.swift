@@ -39,7 +39,7 @@ public final class Workspace {
     /// interrupted fit resumes from it; nil turns checkpoints off. Two minutes keeps the cost of writing them below
     /// one percent of any fit that lasts long enough to need one.
     public var checkpointInterval: TimeInterval? = 120
-    private var datasets: [String: InteractionDataset] = [:]
+    private var datasets: [DatasetName: InteractionDataset] = [:]
     private var splits: [String: DataSplit] = [:]
     private var graphs: [String: NormalisedAdjacency] = [:]
 
@@ -53,7 +53,7 @@ public final class Workspace {
     }
 
     /// The dataset called `name`, loaded once.
-    public func dataset(_ name: String) throws -> InteractionDataset {
+    public func dataset(_ name: DatasetName) throws -> InteractionDataset {
         if let cached = datasets[name] { return cached }
         let loaded = try locator.load(name)
         datasets[name] = loaded
@@ -61,7 +61,7 @@ public final class Workspace {
     }
 
     /// The split of a dataset, made once per protocol and seed.
-    public func split(_ name: String, protocol splitProtocol: SplitProtocol = .unkdCode, seed: UInt64 = 2022) throws -> DataSplit {
+    public func split(_ name: DatasetName, protocol splitProtocol: SplitProtocol = .unkdCode, seed: UInt64 = 2022) throws -> DataSplit {
         let key = "\(name)/\(splitProtocol.rawValue)/\(seed)"
         if let cached = splits[key] { return cached }
         let made = DataSplit.make(try dataset(name), protocol: splitProtocol, seed: seed,

@@ -3,8 +3,8 @@ import Foundation
 /// Everything that determines a trained model: asking for the same request again gives the same model, so it is
 /// trained once and then loaded.
 public struct ModelRequest: Codable, Hashable, Sendable {
-    /// Dataset name.
-    public var dataset: String
+    /// The dataset.
+    public var dataset: DatasetName
     /// Split protocol.
     public var splitProtocol: SplitProtocol
     /// Seed of the split.
@@ -58,7 +58,7 @@ public struct ModelStore: Sendable {
 
     /// The file that holds the model of `request`.
     public func file(for request: ModelRequest) -> URL {
-        folder.appendingPathComponent(request.dataset)
+        folder.appendingPathComponent(request.dataset.rawValue)
             .appendingPathComponent("\(request.distillation.map { $0.method.row.rawValue.lowercased() + "-" } ?? "")\(request.model.label)-seed\(request.seed)-\(request.key).unkdmodel")
     }
 

@@ -10,7 +10,7 @@ public enum UnKDError: Error, CustomStringConvertible, Equatable {
     /// A file or folder that was named does not exist.
     case missingFile(String)
     /// A dataset is not available locally and could not be downloaded.
-    case datasetUnavailable(name: String, howToGetIt: String)
+    case datasetUnavailable(name: DatasetName, howToGetIt: String)
     /// A downloaded file did not match its known checksum.
     case checksumMismatch(file: String, algorithm: String, expected: String, actual: String)
     /// A value given on the command line or in a configuration is not acceptable.

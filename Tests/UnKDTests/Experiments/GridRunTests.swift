@@ -9,7 +9,7 @@ final class GridRunTests: XCTestCase {
         let (workspace, results) = folder.offlineWorkspace()
         var training = TrainingConfiguration(learningRate: 0.01, decay: 0.001)
         training.maxEpochs = 5
-        func run(_ method: PaperMethod, decay: Double, seed: UInt64, dataset: String = "synthetic") -> GridRun {
+        func run(_ method: PaperMethod, decay: Double, seed: UInt64, dataset: DatasetName = .synthetic) -> GridRun {
             var configuration = training
             configuration.decay = decay
             return GridRun(method: method, backbone: .mf, spec: ModelSpec(

@@ -35,9 +35,9 @@ final class PaperGridTests: XCTestCase {
         let plain = PaperGrid(dataset: "synthetic")
         XCTAssertEqual(plain.htd, HTDConfiguration())
         XCTAssertEqual(plain.deRRD, DERRDConfiguration())
-        for dataset in ["citeulike", "ml-1m"] {
+        for dataset: DatasetName in [.citeULike, .movieLens] {
             let tuned = PaperGrid(dataset: dataset)
-            XCTAssertNotEqual(tuned.htd.weight, plain.htd.weight, dataset)
+            XCTAssertNotEqual(tuned.htd.weight, plain.htd.weight, "\(dataset)")
             for method: PaperMethod in [.htd, .deRRD, .unkd] {
                 let row = tuned.runs([method], .mf, seed: 2022)[0].spec
                 let matches = tuned.tuningVariants(for: method).filter { $0.grid.runs([method], .mf, seed: 2022)[0].spec == row }
