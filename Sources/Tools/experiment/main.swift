@@ -17,8 +17,11 @@ struct Experiment: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "The row of the tables the experiment belongs to (it must describe the experiment).")
-    var method: PaperMethod
+    @Option(help: ArgumentHelp(
+        "The row of the tables the experiment belongs to; it also names the result file.",
+        discussion: "Derived from --spec when only one row describes it (every distilled student and the PD teacher); a plain "
+            + "model is a Teacher or a Student, so it needs --method. A row given that does not describe --spec is an error."))
+    var method: PaperMethod?
 
     @Option(help: "The experiment as JSON (as printed by a table's --list-commands).")
     var spec: String
@@ -34,11 +37,25 @@ struct Experiment: ParsableCommand {
         do { decoded = try JSONDecoder().decode(ModelSpec.self, from: Data(spec.utf8)) } catch {
             throw ValidationError("--spec is not a valid experiment: \(error)")
         }
-        guard method.describes(decoded) else { throw ValidationError("--spec is not an experiment of the row '\(method)'") }
+        let method = try row(of: decoded)
         let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
         let result = try workspace.result(method: method, spec: decoded, results: ResultStore(folder: URL(fileURLWithPath: resultsDirectory)))
         print(String(format: "%@ %@ %@ seed %llu: Recall@10 %.4f, NDCG@10 %.4f (best epoch %d)", method.rawValue, decoded.dataset.rawValue,
                      decoded.model.label, decoded.seed, result.test.at(10)!.recall, result.test.at(10)!.ndcg, result.history.bestEpoch))
+    }
+
+    /// The row of `spec`: `--method` when it describes the experiment, else the only row that does.
+    func row(of spec: ModelSpec) throws -> PaperMethod {
+        let rows = PaperMethod.rows(describing: spec)
+        if let method {
+            guard rows.contains(method) else { throw ValidationError("--spec is not an experiment of the row '\(method)'") }
+            return method
+        }
+        guard rows.count == 1 else {
+            throw ValidationError("--spec is an experiment of the rows \(rows.map(\.rawValue).joined(separator: " and ")); "
+                                  + "name one with --method")
+        }
+        return rows[0]
     }
 }
 

@@ -65,4 +65,8 @@ extension PaperMethod {
         guard deconfounded(distillation.teacher.model) else { return self == row }
         return (self == .pdCD && row == .cd) || (self == .pdHTD && row == .htd)
     }
+
+    /// The rows that describe `spec`: one for a distilled student or a PD teacher, the Teacher and the Student for a
+    /// plain model (which of the two it is depends on the table, not on the experiment).
+    public static func rows(describing spec: ModelSpec) -> [PaperMethod] { allCases.filter { $0.describes(spec) } }
 }
