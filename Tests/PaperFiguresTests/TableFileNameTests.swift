@@ -27,8 +27,8 @@ final class TableFileNameTests: XCTestCase {
         XCTAssertEqual(try FigureGridOptions.parse(["--dataset", "citeulike"]).fileName("fig5"), "fig5-citeulike")
         XCTAssertEqual(try FigureGridOptions.parse(["--protocol", "paper-text"]).fileName("fig5"), "fig5-paper-text")
         XCTAssertEqual(try FigureGridOptions.parse(["--protocol", "paper-text"]).grid("ml-1m").splitProtocol, .paperText)
-        XCTAssertEqual(GridOptions.fileName("fig1", datasets: ["ml-1m", "citeulike"], quick: false), "fig1-ml-1m-citeulike")
-        XCTAssertEqual(GridOptions.fileName("fig1", datasets: ["synthetic"], quick: true), "fig1")
+        XCTAssertEqual(GridRunOptions.fileName("fig1", datasets: ["ml-1m", "citeulike"], quick: false), "fig1-ml-1m-citeulike")
+        XCTAssertEqual(GridRunOptions.fileName("fig1", datasets: ["synthetic"], quick: true), "fig1")
     }
 
     func testQuickRunsAreMarkedSyntheticElsewhere() throws {

@@ -24,7 +24,7 @@ struct Fig1: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     @Option(help: "Datasets (comma-separated). Default: ml-1m,apps,citeulike; those not available are skipped.")
-    var dataset = GridOptions.allDatasets
+    var dataset = GridRunOptions.allDatasets
 
     @Flag(help: "Use the small synthetic dataset instead (seconds); files are marked synthetic.")
     var quick = false
@@ -101,7 +101,7 @@ struct Fig1: ParsableCommand {
                             title: output.title("Figure 1: popular and unpopular items in MF top-10 lists"),
                             seriesColours: SeriesColours.fixed)
         for panel in panels { figure.add(panel) }
-        let name = GridOptions.fileName("fig1", datasets: names, quick: quick)
+        let name = GridRunOptions.fileName("fig1", datasets: names, quick: quick)
         let files = try output.write(figure, name: name) + [try output.writeCSV(csv, name: name), try output.writeRecord(records, name: name)]
         Progress.say("wrote " + files.map(\.path).joined(separator: ", "))
     }

@@ -35,7 +35,7 @@ struct Report: ParsableCommand {
         commandName: "report", abstract: "Writes REPRODUCTION.md from the stored results and the tables and figures in figures/.")
 
     @Option(help: "Datasets of the report (comma-separated).")
-    var dataset = GridOptions.allDatasets
+    var dataset = GridRunOptions.allDatasets
 
     @Option(parsing: .unconditional, help: "Seeds looked for per cell (2022, 2023, ...).")
     var seeds = 5
