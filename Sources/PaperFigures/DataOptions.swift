@@ -21,11 +21,17 @@ public struct DataOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("item-column"), help: "The item column of a CSV/TSV file (default: guessed from the header).")
     public var itemColumn: String?
 
-    @Option(name: .customLong("min-user-interactions"), help: "Drop users with fewer interactions (default: the dataset's own filter; 0 for your own data).")
+    @Option(name: .customLong("min-user-interactions"), parsing: .unconditional, help: "Drop users with fewer interactions (default: the dataset's own filter; 0 for your own data).")
     public var minUserInteractions: Int?
 
     /// Options as parsed; all defaults.
     public init() {}
+
+    public func validate() throws {
+        if let minUserInteractions {
+            try OptionCheck.integer(minUserInteractions, "--min-user-interactions", in: 0...1_000_000)
+        }
+    }
 
     /// The names given with `--data`, in the order given.
     public var explicitNames: [DatasetName] {

@@ -123,12 +123,16 @@ public struct GridOptions: ParsableArguments {
         set { run[keyPath: path] = newValue }
     }
 
-    /// Parses a comma-separated list of backbones.
+    /// Parses the comma-separated list of backbones of `--backbone`: at least one, each mf or lightgcn.
     public static func backbones(_ text: String) throws -> [Backbone] {
-        try text.split(separator: ",").map { name in
-            guard let b = Backbone(rawValue: String(name)) else { throw ValidationError("unknown backbone '\(name)'; use mf or lightgcn") }
+        let backbones = try text.split(separator: ",").map { name in
+            guard let b = Backbone(rawValue: String(name)) else {
+                throw ValidationError("--backbone: unknown backbone '\(name)'; use mf or lightgcn")
+            }
             return b
         }
+        guard !backbones.isEmpty else { throw ValidationError("--backbone names no backbone; use mf, lightgcn or mf,lightgcn") }
+        return backbones
     }
 
     /// Runs (or reads) `methods` for every dataset, backbone and seed, in that order. Returns nil after printing the

@@ -21,11 +21,13 @@ public enum OptionCheck {
         guard value.isFinite && value >= 0 else { throw ValidationError("\(option) must be a finite number >= 0; got \(value)") }
     }
 
-    /// Every name must be a dataset of the catalogue (the paper's, the synthetic presets) or one given with `--data`.
-    public static func datasets(_ names: [DatasetName], data: DataOptions) throws {
+    /// `names`, the value of `option`, must name at least one dataset, and each a dataset of the catalogue (the paper's,
+    /// the synthetic presets) or one given with `--data`.
+    public static func datasets(_ names: [DatasetName], option: String = "--dataset", data: DataOptions) throws {
+        guard !names.isEmpty else { throw ValidationError("\(option) names no dataset") }
         let known = Set(DatasetCatalog.all.map(\.name) + data.explicitNames)
         if let unknown = names.first(where: { !known.contains($0) }) {
-            throw ValidationError("unknown dataset '\(unknown)'; use one of \(DatasetCatalog.all.map(\.name.rawValue).joined(separator: ", ")) "
+            throw ValidationError("\(option): unknown dataset '\(unknown)'; use one of \(DatasetCatalog.all.map(\.name.rawValue).joined(separator: ", ")) "
                                   + "or a name given with --data NAME=PATH")
         }
     }

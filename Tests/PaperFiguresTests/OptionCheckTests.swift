@@ -25,7 +25,8 @@ final class OptionCheckTests: XCTestCase {
     }
 
     func testUnknownDatasetIsNamed() {
-        XCTAssertTrue(message(GridOptions.self, ["--dataset", "ml-1m,nope"])?.hasPrefix("unknown dataset 'nope'") == true)
+        XCTAssertTrue(message(GridOptions.self, ["--dataset", "ml-1m,nope"])?.hasPrefix("--dataset: unknown dataset 'nope'") == true)
+        XCTAssertEqual(message(GridOptions.self, ["--dataset", ","]), "--dataset names no dataset")
         XCTAssertNil(message(GridOptions.self, ["--dataset", "mine", "--data", "mine=/tmp/x.csv"]))
     }
 

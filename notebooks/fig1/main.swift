@@ -35,11 +35,16 @@ struct Fig1: ParsableCommand {
     @Option(help: "Output folder.")
     var out = "figures"
 
-    @Option(help: "Seed of the teacher.")
+    @Option(parsing: .unconditional, help: "Seed of the teacher.")
     var seed: UInt64 = 2022
 
     @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
     var modelsDirectory: String?
+
+    /// The datasets to draw (the synthetic one with `--quick`).
+    var names: [DatasetName] { quick ? [.synthetic] : DatasetName.list(dataset.filter { !$0.isWhitespace }) }
+
+    func validate() throws { try OptionCheck.datasets(names, data: dataOptions) }
 
 /*:
  ## The teacher
@@ -50,7 +55,6 @@ struct Fig1: ParsableCommand {
 */
     func run() throws {
         let workspace = Workspace(locator: try dataOptions.locator(), modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
-        let names = quick ? [.synthetic] : DatasetName.list(dataset.filter { !$0.isWhitespace })
         let output = FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: quick)
         var csv = TextTable(header: ["dataset", "group", "share of top-10 lists", "share of test interactions",
                                      "teacher Recall@10", "teacher NDCG@10"])

@@ -37,7 +37,7 @@ struct Fig4: ParsableCommand {
         let backbones = options.quick ? [Backbone.mf] : try GridOptions.backbones(backbone)
         let methodList = try methods.split(separator: ",").map { name in
             guard let method = PaperMethod(rawValue: String(name)), PaperGrid.figure4Methods.contains(method) else {
-                throw ValidationError("unknown method '\(name)'; choose from \(PaperGrid.figure4Methods.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError("--methods: unknown method '\(name)'; choose from \(PaperGrid.figure4Methods.map(\.rawValue).joined(separator: ", "))")
             }
             return method
         }

@@ -47,7 +47,7 @@ struct Table2: ParsableCommand {
     @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code (the official code's, default) or paper-text.")
     var splitProtocol: SplitProtocol = .unkdCode
 
-    @Option(help: "Seed of the split.")
+    @Option(parsing: .unconditional, help: "Seed of the split.")
     var seed: UInt64 = 2022
 
     @Option(help: "Output format: markdown or csv.")
@@ -55,6 +55,13 @@ struct Table2: ParsableCommand {
 
     @Option(help: "Output folder for the table's CSV (table2.csv, or table2-synthetic.csv when no real dataset was found).")
     var out = "figures"
+
+    /// The datasets named with `--datasets`, nil without it.
+    var requested: [DatasetName]? { datasets.map { DatasetName.list($0.filter { !$0.isWhitespace }) } }
+
+    func validate() throws {
+        if let requested { try OptionCheck.datasets(requested, option: "--datasets", data: dataOptions) }
+    }
 
 /*:
  ## The table
@@ -65,7 +72,7 @@ struct Table2: ParsableCommand {
 */
     func run() throws {
         let locator = try dataOptions.locator()
-        var names = datasets.map { DatasetName.list($0.filter { !$0.isWhitespace }) } ?? DatasetCatalog.all.map(\.name)
+        var names = requested ?? DatasetCatalog.all.map(\.name)
         for name in dataOptions.explicitNames where !names.contains(name) { names.append(name) }
 
         var table = TextTable(header: [

@@ -31,7 +31,7 @@ struct Walkthrough: ParsableCommand {
     @Option(parsing: .unconditional, help: "K, the number of popularity groups.")
     var groups = 4
 
-    @Option(help: "mu of the rank-aware sampling, p(rank) ∝ exp(-rank / mu).")
+    @Option(parsing: .unconditional, help: "mu of the rank-aware sampling, p(rank) ∝ exp(-rank / mu).")
     var mu = 20.0
 
     @Option(parsing: .unconditional, help: "Pairs per user and epoch, over all groups.")
@@ -40,7 +40,7 @@ struct Walkthrough: ParsableCommand {
     @Option(parsing: .unconditional, help: "Epochs of each (brief) fit: teacher, Student, UnKD.")
     var epochs = 20
 
-    @Option(help: "Seed of the split, the models and the samplers.")
+    @Option(parsing: .unconditional, help: "Seed of the split, the models and the samplers.")
     var seed: UInt64 = 2022
 
     @Option(help: "Output formats of the figure: png, pdf or both.")

@@ -36,7 +36,25 @@ struct Bench: ParsableCommand {
     @Option(help: "Output format: markdown or csv.")
     var format: TableFormat = .markdown
 
-    func validate() throws { try OptionCheck.integer(runs, "--runs", in: 1...100) }
+    /// The models whose epochs are timed, each with its target.
+    static func models(lightGCN: Bool) -> [(ModelConfiguration, TimeTarget)] {
+        [(ModelConfiguration(backbone: .mf, dimension: 100), .seconds(0.5)),
+         (ModelConfiguration(backbone: .mf, dimension: 10), .seconds(0.12))]
+            + (lightGCN ? [(ModelConfiguration(backbone: .lightGCN, dimension: 100, layers: 1), .seconds(15)),
+                           (ModelConfiguration(backbone: .lightGCN, dimension: 10, layers: 1), .seconds(4))] : [])
+    }
+
+    func validate() throws {
+        try OptionCheck.integer(runs, "--runs", in: 1...100)
+        try OptionCheck.datasets([dataset], data: dataOptions)
+        if let only {
+            let labels = Self.models(lightGCN: true).map(\.0.label)
+            guard only == "machine" || labels.contains(only) || DistillationMethod.names.contains(only.lowercased()) else {
+                throw ValidationError("--only must be machine, a model (\(labels.joined(separator: ", "))) or a method "
+                                      + "(\(DistillationMethod.names.sorted().joined(separator: ", "))); got '\(only)'")
+            }
+        }
+    }
 
 /*:
  ## What is timed
@@ -61,14 +79,7 @@ struct Bench: ParsableCommand {
                           "\(checkRuns)", ""])
         }
         let training = TrainingConfiguration(learningRate: 1e-3, decay: 1e-3)
-        var cases: [(ModelConfiguration, TimeTarget)] = [
-            (ModelConfiguration(backbone: .mf, dimension: 100), .seconds(0.5)),
-            (ModelConfiguration(backbone: .mf, dimension: 10), .seconds(0.12)),
-        ]
-        if !skipLightGCN {
-            cases += [(ModelConfiguration(backbone: .lightGCN, dimension: 100, layers: 1), .seconds(15)),
-                      (ModelConfiguration(backbone: .lightGCN, dimension: 10, layers: 1), .seconds(4))]
-        }
+        var cases = Self.models(lightGCN: !skipLightGCN)
         let onlyMethod = only.map { name in DistillationMethod.names.contains(name.lowercased()) } ?? false
         if let only { cases = cases.filter { $0.0.label == only } }
         for (configuration, target) in cases {

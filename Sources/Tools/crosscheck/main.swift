@@ -26,7 +26,7 @@ struct Crosscheck: ParsableCommand {
     @Option(help: "Backbone of the teacher and student: mf or lightgcn.")
     var backbone: Backbone = .mf
 
-    @Option(help: "Training seed of the teacher and student (the split's seed is the grid's, 2022).")
+    @Option(parsing: .unconditional, help: "Training seed of the teacher and student (the split's seed is the grid's, 2022).")
     var seed: UInt64 = 2022
 
     @Option(help: "Output folder (created; files in it are replaced).")
@@ -46,6 +46,7 @@ struct Crosscheck: ParsableCommand {
     var modelsDirectory: String?
 
     func validate() throws {
+        try OptionCheck.datasets([dataset], data: dataOptions)
         let tableRows = PaperGrid.table3Methods.filter { $0 != .teacher }
         if let student, !tableRows.contains(student) {
             throw ValidationError("--student must be one of \(tableRows.map(\.rawValue).joined(separator: ", ")); got '\(student)'")

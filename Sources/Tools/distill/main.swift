@@ -40,22 +40,22 @@ struct Distill: ParsableCommand {
     @Option(help: "Backbone of teacher and students: mf or lightgcn.")
     var backbone: Backbone = .mf
 
-    @Option(help: "UnKD: number of popularity groups K.")
+    @Option(parsing: .unconditional, help: "UnKD: number of popularity groups K.")
     var groups = 4
 
-    @Option(help: "UnKD: pairs per user and epoch, over all groups.")
+    @Option(parsing: .unconditional, help: "UnKD: pairs per user and epoch, over all groups.")
     var pairs = 30
 
-    @Option(help: "UnKD: mu of the rank-aware sampling.")
+    @Option(parsing: .unconditional, help: "UnKD: mu of the rank-aware sampling.")
     var mu = 20.0
 
-    @Option(help: "UnKD: weight lambda of the distillation loss.")
+    @Option(parsing: .unconditional, help: "UnKD: weight lambda of the distillation loss.")
     var weight = 1.0
 
     @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code (default) or paper-text.")
     var splitProtocol: SplitProtocol = .unkdCode
 
-    @Option(help: "Seed of teacher and students.")
+    @Option(parsing: .unconditional, help: "Seed of teacher and students.")
     var seed: UInt64 = 2022
 
     @Option(name: .customLong("max-epochs"), parsing: .unconditional, help: "Upper bound on epochs of every model.")
@@ -73,6 +73,7 @@ struct Distill: ParsableCommand {
         try OptionCheck.positive(mu, "--mu")
         try OptionCheck.nonNegative(weight, "--weight")
         try OptionCheck.integer(maxEpochs, "--max-epochs", in: 1...OptionCheck.maximumEpochs)
+        try OptionCheck.datasets([dataset], data: dataOptions)
     }
 
     func run() throws {

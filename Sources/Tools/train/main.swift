@@ -58,28 +58,28 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "LightGCN layers.")
     var layers = 1
 
-    @Option(name: .customLong("pd-alpha"), help: "Train a PD (popularity-deconfounded) model with this exponent.")
+    @Option(name: .customLong("pd-alpha"), parsing: .unconditional, help: "Train a PD (popularity-deconfounded) model with this exponent.")
     var pdAlpha: Double?
 
-    @Option(name: .customLong("lr"), help: "Learning rate (default: the tuned value for this dataset, else 1e-3).")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (default: the tuned value for this dataset, else 1e-3).")
     var learningRate: Double?
 
-    @Option(help: "L2 weight (default: the tuned value for this dataset, else 1e-3).")
+    @Option(parsing: .unconditional, help: "L2 weight (default: the tuned value for this dataset, else 1e-3).")
     var decay: Double?
 
     @Flag(help: "Search the paper's grid {1e-2, 1e-3, 1e-4}^2 of learning rate and L2 weight on validation.")
     var tune = false
 
-    @Option(name: .customLong("tune-lr"), parsing: .upToNextOption, help: "Learning rates searched by --tune.")
+    @Option(name: .customLong("tune-lr"), parsing: .unconditionalSingleValue, help: "A learning rate searched by --tune (repeat the option for each).")
     var tuneLearningRates: [Double] = [1e-2, 1e-3, 1e-4]
 
-    @Option(name: .customLong("tune-decay"), parsing: .upToNextOption, help: "L2 weights searched by --tune.")
+    @Option(name: .customLong("tune-decay"), parsing: .unconditionalSingleValue, help: "An L2 weight searched by --tune (repeat the option for each).")
     var tuneDecays: [Double] = [1e-2, 1e-3, 1e-4]
 
-    @Option(help: "Seed of initialisation and sampling.")
+    @Option(parsing: .unconditional, help: "Seed of initialisation and sampling.")
     var seed: UInt64 = 2022
 
-    @Option(name: .customLong("split-seed"), help: "Seed of the train/validation/test split.")
+    @Option(name: .customLong("split-seed"), parsing: .unconditional, help: "Seed of the train/validation/test split.")
     var splitSeed: UInt64 = 2022
 
     @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code or paper-text.")
@@ -106,6 +106,7 @@ struct Train: ParsableCommand {
         if let pdAlpha { try OptionCheck.nonNegative(pdAlpha, "--pd-alpha") }
         for value in tuneLearningRates { try OptionCheck.positive(value, "--tune-lr") }
         for value in tuneDecays { try OptionCheck.nonNegative(value, "--tune-decay") }
+        try OptionCheck.datasets([dataset], data: dataOptions)
     }
 
     func run() throws {

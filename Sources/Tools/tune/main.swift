@@ -33,7 +33,7 @@ struct Tune: ParsableCommand {
 
     func validate() throws {
         guard PaperGrid.tunableMethods.contains(method) else {
-            throw ValidationError("unknown method '\(method)'; choose from \(PaperGrid.tunableMethods.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("--method: unknown method '\(method)'; choose from \(PaperGrid.tunableMethods.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
