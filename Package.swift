@@ -74,8 +74,8 @@ let package = Package(
         .testTarget(name: "PaperFiguresTests", dependencies: ["PaperFigures", "UnKD"]),
         .testTarget(name: "ReproductionReportTests", dependencies: ["ReproductionReport", "UnKD"]),
         .testTarget(name: "BenchHarnessTests", dependencies: ["BenchHarness", "UnKD"]),
-        /// Runs the built executables from the outside (their option parsing), so it depends on no module.
-        .testTarget(name: "CommandLineTests"),
+        /// Runs the built executables from the outside (their option parsing); UnKD only for its seeded generator.
+        .testTarget(name: "CommandLineTests", dependencies: ["UnKD"]),
     ] + notebooks.map {
         .executableTarget(
             name: $0, dependencies: ["UnKD", "Plotting", "PaperFigures"], path: "notebooks/\($0)", swiftSettings: kernelFlags)

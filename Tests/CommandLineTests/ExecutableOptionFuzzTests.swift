@@ -1,4 +1,5 @@
 import Foundation
+import UnKD
 import XCTest
 
 /// Every executable's own options fuzzed from the outside: each command is run as a user would run it, with one option
@@ -6,7 +7,8 @@ import XCTest
 /// crashes nor starts work; it exits with the usage status (64) and a message that names the option. A value that a
 /// command wrongly accepts makes it start training or downloading, which the time limit turns into a failure.
 ///
-/// The executables are the package's own build products, found beside the test bundle (`swift test` builds them).
+/// The executables are the package's own build products, found beside the test bundle (`swift test` builds them); the
+/// values are drawn with the package's `RandomSource`.
 final class ExecutableOptionFuzzTests: XCTestCase {
     /// What an option takes, and so which values are invalid for it.
     enum Kind {
@@ -88,13 +90,13 @@ final class ExecutableOptionFuzzTests: XCTestCase {
         }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("unkd-option-fuzz-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
-        var random = SplitMix64(seed: 2022)
+        var random = RandomSource(seed: 2022)
         var calls: [(executable: URL, option: String, arguments: [String])] = []
         for command in Self.commands {
             for (option, kind) in command.options {
                 var pool = kind.invalidValues
                 for _ in 0..<min(Self.valuesPerOption, pool.count) {
-                    let value = pool.remove(at: Int(random.next() % UInt64(pool.count)))
+                    let value = pool.remove(at: random.below(pool.count))
                     calls.append((folder.appendingPathComponent(command.name), option,
                                   command.required.map { $0 == "OUT" ? out.path : $0 } + [option, value]))
                 }
@@ -158,18 +160,5 @@ final class ExecutableOptionFuzzTests: XCTestCase {
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return Run(status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal && !timedOut,
                    timedOut: timedOut, errorText: text)
-    }
-}
-
-/// A small seeded generator (SplitMix64), so the values tried are the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
