@@ -32,15 +32,27 @@ struct Fig4: ParsableCommand {
     @Option(help: "Methods to compare with the Student (comma-separated).")
     var methods = PaperGrid.figure4Methods.map(\.rawValue).joined(separator: ",")
 
-    func run() throws {
-        let names = options.datasets
-        let backbones = options.quick ? [Backbone.mf] : try GridOptions.backbones(backbone)
-        let methodList = try methods.split(separator: ",").map { name in
+    /// The methods of `--methods`: at least one, each a method of Figure 4.
+    func methodsDrawn() throws -> [PaperMethod] {
+        let list = try methods.split(separator: ",").map { name in
             guard let method = PaperMethod(rawValue: String(name)), PaperGrid.figure4Methods.contains(method) else {
                 throw ValidationError("--methods: unknown method '\(name)'; choose from \(PaperGrid.figure4Methods.map(\.rawValue).joined(separator: ", "))")
             }
             return method
         }
+        guard !list.isEmpty else { throw ValidationError("--methods names no method") }
+        return list
+    }
+
+    func validate() throws {
+        _ = try methodsDrawn()
+        _ = try GridOptions.backbones(backbone)
+    }
+
+    func run() throws {
+        let names = options.datasets
+        let backbones = options.quick ? [Backbone.mf] : try GridOptions.backbones(backbone)
+        let methodList = try methodsDrawn()
         var runs: [GridRun] = []
         for name in names {
             for b in backbones { for seed in options.seedList { runs += options.grid(name).runs([.student] + methodList, b, seed: seed) } }

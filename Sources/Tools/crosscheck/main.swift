@@ -38,8 +38,8 @@ struct Crosscheck: ParsableCommand {
     @Flag(help: "Also export one mini-batch of sampled distillation inputs and the package's loss values on them.")
     var batch = false
 
-    @Option(name: .customLong("candidate-groups"), parsing: .upToNextOption,
-            help: "Numbers of groups K for which UnKD's candidate lists are exported.")
+    @Option(name: .customLong("candidate-groups"), parsing: .unconditionalSingleValue,
+            help: "A number of groups K for which UnKD's candidate lists are exported (repeat the option for each).")
     var candidateGroups: [Int] = [2, 4]
 
     @Option(name: .customLong("models-dir"), help: "Where trained models are kept (default: <data dir>/models).")
