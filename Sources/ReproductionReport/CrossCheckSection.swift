@@ -100,8 +100,16 @@ public struct CrossCheckSection {
             let stageE = endToEnd(runs)
             text += stageE.text
             verdicts.append("Against the authors' code, stage e (training end to end): \(stageE.verdict)")
+            let settings = Dictionary(grouping: runs, by: Self.settingName)
+            verdicts += authorsOwnChanges(settings).map { "The authors' own code on the official split, against its Student: \($0)" }
         }
         return (text, verdicts)
+    }
+
+    /// The name of a run's setting: the method, UnKD's K and the distillation weight (a plain Student has none).
+    static func settingName(_ run: AuthorsRun) -> String {
+        run.settings.method + (run.settings.groups.map { " K=\($0)" } ?? "")
+            + (run.settings.method == PaperMethod.student.rawValue ? "" : String(format: " (weight %g)", run.settings.kdWeight))
     }
 
     /// Stage e: each setting's test Recall@10 (overall, popular, unpopular) from the authors' code and from the
@@ -113,11 +121,7 @@ public struct CrossCheckSection {
             + "authors' early stopping; test Recall@10 as mean ± 95% half-width over the seeds both finished, then the "
             + "package's mean minus the authors' with a paired t-test.\n\n"
         var table = TextTable(header: ["setting", "seeds", "measure", "authors' code", "package", "package - authors"])
-        let settings = Dictionary(grouping: runs) { run in
-            // A plain Student has no distillation weight to name.
-            run.settings.method + (run.settings.groups.map { " K=\($0)" } ?? "")
-                + (run.settings.method == PaperMethod.student.rawValue ? "" : String(format: " (weight %g)", run.settings.kdWeight))
-        }
+        let settings = Dictionary(grouping: runs, by: Self.settingName)
         var disagreements: [String] = []
         for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
             var pairs: [(AuthorsRun, ExperimentResult)] = []
@@ -154,7 +158,45 @@ public struct CrossCheckSection {
                 "agrees: no difference between the two codes is larger than the seed-to-seed noise (paired t-test, 5%).")
             : "differs in \(disagreements.joined(separator: "; ")) (paired t-test, p < 0.05)."
         text += table.rendered(.markdown) + "\nVerdict: **\(verdict)**\n\n"
+        let meaning = authorsOwnChanges(settings)
+        if !meaning.isEmpty {
+            text += "What the authors' own code says on this split, each method against the authors' Student on the seeds "
+                + "both finished (the paper's change in brackets, from its Tables 1 and 4):\n\n"
+                + meaning.map { "- \($0)\n" }.joined() + "\n"
+        }
         return (text, verdict)
+    }
+
+    /// For each distilled setting the authors' code ran, its change of overall and unpopular Recall@10 over the
+    /// authors' own Student on the seeds both finished, with a paired t-test from two seeds on, beside the paper's
+    /// change of the same method (MovieLens-1M, MF).
+    func authorsOwnChanges(_ settings: [String: [AuthorsRun]]) -> [String] {
+        let student = settings.values.first { $0.first?.settings.method == PaperMethod.student.rawValue } ?? []
+        let studentBySeed = Dictionary(student.map { ($0.settings.seed, $0.testAt10) }) { first, _ in first }
+        var lines: [String] = []
+        for (name, runs) in settings.sorted(by: { $0.key < $1.key }) where runs.first?.settings.method != PaperMethod.student.rawValue {
+            let paired = runs.sorted { $0.settings.seed < $1.settings.seed }
+                .compactMap { run in studentBySeed[run.settings.seed].map { (run.testAt10, $0) } }
+            guard !paired.isEmpty, let method = runs.first.flatMap({ PaperMethod(rawValue: $0.settings.method) }) else { continue }
+            func change(_ path: KeyPath<AuthorsRun.Measures, Double>) -> String {
+                let values = paired.map { $0.0[keyPath: path] }, base = paired.map { $0.1[keyPath: path] }
+                let text = percentChangeText(SeedSummary(values).mean, over: SeedSummary(base).mean)
+                guard let test = Statistics.pairedTTest(values, base) else { return text }
+                return text + String(format: " (p %.3f)", test.p)
+            }
+            let paperStudent = PaperValues.table4[.movieLens]?[.mf]?[.student]
+            let paper = (PaperValues.table4[.movieLens]?[.mf]?[method]).map { ($0.overall, $0.unpopular) }
+                ?? PaperValues.table1[.movieLens]?[method].flatMap { values in
+                    PaperValues.table3[.movieLens]?[.mf]?[method].map { ($0.recall, values.unpopular) } }
+            func paperChange(_ part: KeyPath<(Double, Double), Double>, _ base: Double?) -> String {
+                guard let paper, let base else { return "" }
+                return " [" + percentChangeText(paper[keyPath: part], over: base) + "]"
+            }
+            lines.append("\(name), \(paired.count) seed\(paired.count == 1 ? "" : "s"): overall Recall@10 \(change(\.recall))"
+                         + paperChange(\.0, paperStudent?.overall) + ", unpopular Recall@10 \(change(\.unpopularRecall))"
+                         + paperChange(\.1, paperStudent?.unpopular) + ".")
+        }
+        return lines
     }
 
     /// "0.1234 ± 0.0012", or the value alone for one seed.
