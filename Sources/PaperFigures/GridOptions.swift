@@ -225,6 +225,21 @@ public struct FigureGridOptions: ParsableArguments {
     /// Where the figure's files go.
     public var output: FigureOutput { FigureOutput(folder: URL(fileURLWithPath: out), formats: format, synthetic: run.quick) }
 
+    /// The error of a figure with no panel to draw from `collected`: why nothing was stored or trained, and what to do.
+    public func nothingToPlot(_ collected: GridResults) -> UnKDError {
+        if run.cached {
+            return .invalidArgument("no results to plot: none are stored, and --cached never reads data; drop --cached to "
+                                    + "train them from --data NAME=PATH")
+        }
+        if !collected.unavailable.isEmpty {
+            return .invalidArgument("no results to plot: none are stored, and the data of "
+                                    + collected.unavailable.sorted().map(\.rawValue).joined(separator: ", ")
+                                    + " could not be read (the reason is above)")
+        }
+        return .invalidArgument("no results to plot: none are stored and no data was at hand; pass --data NAME=PATH to train "
+                                + "them, or --quick for synthetic data")
+    }
+
     /// Reads the runs' stored results and trains the missing ones whose data is at hand (unless `--cached`). With
     /// `--list-commands` it prints the missing runs' commands instead and exits.
     public func collect(_ runs: [GridRun]) throws -> GridResults {

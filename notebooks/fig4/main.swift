@@ -91,12 +91,7 @@ struct Fig4: ParsableCommand {
                     chart: .groupedBars(categories: ["Popular", "Unpopular"], series: series)))
             }
         }
-        guard !panels.isEmpty else {
-            throw UnKDError.invalidArgument(
-                options.cached
-                    ? "no results to plot: none are stored, and --cached never reads data; drop --cached to train them from --data NAME=PATH"
-                    : "no results to plot: none are stored and no data was at hand; pass --data NAME=PATH to train them, or --quick for synthetic data")
-        }
+        guard !panels.isEmpty else { throw options.nothingToPlot(collected) }
         print(csv.rendered(.markdown))
         var figure = Figure(columns: min(panels.count, 2), panelSize: (300, 230),
                             title: options.output.title("Figure 4: Recall@10 change over the Student by popularity group"),

@@ -77,12 +77,7 @@ struct Fig5: ParsableCommand {
                             String(format: "%.4f", u.mean), String(format: "%.4f", u.halfWidth), "\(o.values.count)"])
             }
         }
-        guard !panels.isEmpty else {
-            throw UnKDError.invalidArgument(
-                options.cached
-                    ? "no results to plot: none are stored, and --cached never reads data; drop --cached to train them from --data NAME=PATH"
-                    : "no results to plot: none are stored and no data was at hand; pass --data NAME=PATH to train them, or --quick for synthetic data")
-        }
+        guard !panels.isEmpty else { throw options.nothingToPlot(collected) }
         print(csv.rendered(.markdown))
         var figure = Figure(columns: 2, panelSize: (300, 220), title: options.output.title("Figure 5: UnKD against the number of groups K (MF)"),
                             seriesColours: SeriesColours.fixed)
