@@ -11,7 +11,8 @@ then the best checkpoint on the test users: `Procedure.Test` and `Procedure.Test
 The run is resumable: at every evaluation epoch the whole training state (student, optimiser, early stopping, epoch,
 numpy / torch / Python RNG states, CD's fixed samples) is written atomically to the work folder, and a rerun with the
 same arguments continues from it. The result is written atomically to
-RESULTS/<dataset>-<protocol>/authors-<method>[-K<k>]-seed<S>.json.
+RESULTS/<dataset>-<protocol>/authors-<method>[-K<k>][-lightgcn]-seed<S>.json. `--backbone lightgcn` trains their
+LightGCN as the student (one layer by default, as the package's LightGCN student); the teacher stays the export's.
 """
 
 import argparse
@@ -25,7 +26,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from authors_env import AUTHORS_COMMIT, Authors, Settings, atomic_torch_save, atomic_write_json  # noqa: E402
+from authors_env import AUTHORS_COMMIT, MODEL_NAMES, Authors, Settings, atomic_torch_save, atomic_write_json  # noqa: E402
 from export_data import Export  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -47,6 +48,9 @@ def parse_arguments():
     parser.add_argument("--lr", type=float, default=1e-3, help="student learning rate (default 1e-3)")
     parser.add_argument("--decay", type=float, default=1e-2, help="student L2 decay (default 1e-2)")
     parser.add_argument("--dimension", type=int, default=10, help="student dimension, --recdim (default 10)")
+    parser.add_argument("--backbone", choices=sorted(MODEL_NAMES), default="mf",
+                        help="the Student's model: mf (their BPRMF, default) or lightgcn (their LightGCN)")
+    parser.add_argument("--layers", type=int, default=1, help="LightGCN student's layers, --layer (default 1)")
     parser.add_argument("--work", type=Path, default=Path("/work/xc-work"),
                         help="work folder for converted data and checkpoints (outside the repository)")
     parser.add_argument("--results", type=Path, default=REPOSITORY / "results" / "crosscheck")
@@ -55,9 +59,10 @@ def parse_arguments():
 
 
 def run_name(args, seed):
-    """The result's name: authors-<method>[-K<k>]-seed<S>."""
+    """The result's name: authors-<method>[-K<k>][-lightgcn]-seed<S>."""
     k = f"-K{args.groups}" if args.method == "UnKD" else ""
-    return f"authors-{args.method}{k}-seed{seed}"
+    backbone = "" if args.backbone == "mf" else f"-{args.backbone}"
+    return f"authors-{args.method}{k}{backbone}-seed{seed}"
 
 
 class Run:
@@ -72,8 +77,10 @@ class Run:
         self.settings = Settings(
             seed=self.seed, split_group=args.groups if args.method == "UnKD" else 2,
             sampler=args.method if distills else "UnKD", lr=args.lr, decay=args.decay, kd_weight=args.kd_weight,
-            sample_num=args.sample_num, student_backbone="mf", student_dim=args.dimension, student_layers=0)
-        tag = f"lr{args.lr:g}-decay{args.decay:g}-kd{args.kd_weight:g}-n{args.sample_num}"
+            sample_num=args.sample_num, student_backbone=args.backbone, student_dim=args.dimension,
+            student_layers=args.layers if args.backbone == "lightgcn" else 0)
+        tag = f"lr{args.lr:g}-decay{args.decay:g}-kd{args.kd_weight:g}-n{args.sample_num}" \
+            + (f"-l{self.settings.student_layers}" if args.backbone == "lightgcn" else "")
         self.folder = args.work / Authors.export_key(self.export) / "runs" / f"{self.name}-{tag}"
         self.folder.mkdir(parents=True, exist_ok=True)
         self.authors = Authors(args.authors, self.export, args.work, self.settings,
@@ -87,7 +94,9 @@ class Run:
         return {"method": self.args.method, "groups": self.args.groups if self.args.method == "UnKD" else None,
                 "seed": s.seed, "lr": s.lr, "decay": s.decay, "kdWeight": s.kd_weight,
                 "sampleNum": s.sample_num if self.args.method == "UnKD" else None,
-                "student": {"backbone": "mf", "model": "BPRMF", "dimension": s.student_dim},
+                "student": {"backbone": s.student_backbone, "model": MODEL_NAMES[s.student_backbone],
+                            "dimension": s.student_dim}
+                | ({"layers": s.student_layers} if s.student_backbone == "lightgcn" else {}),
                 "teacher": self.export.manifest["teacher"], "batchSize": self.authors.world.config["bpr_batch_size"],
                 "evaluation": f"every {EVALUATION_PERIOD} epochs on the validation users, NDCG@20, "
                               f"patience {PATIENCE} evaluations (their EarlyStop)",
@@ -233,7 +242,9 @@ def main():
     print(f"{run.name}: authors' code {AUTHORS_COMMIT[:7]}, export {run.export.folder}, work {run.folder}")
     print(f"settings: lr {args.lr:g}, decay {args.decay:g}, kd_weight {args.kd_weight:g}, "
           f"sample_num {args.sample_num}, K {run.settings.split_group}, seed {run.seed}, "
-          f"student MF d={args.dimension}, max epochs {args.max_epochs}", flush=True)
+          f"student {MODEL_NAMES[args.backbone]} d={args.dimension}"
+          + (f" layers {run.settings.student_layers}" if args.backbone == "lightgcn" else "")
+          + f", max epochs {args.max_epochs}", flush=True)
     run.build()
     if run.restore():
         print(f"resumed at epoch {run.epoch} (best {run.earlystop.best:.6f} at epoch {run.earlystop.best_epoch})",

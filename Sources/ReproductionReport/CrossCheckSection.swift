@@ -26,11 +26,20 @@ public struct CrossCheckSection {
     /// One end-to-end run of the authors' code (`authors-*.json`).
     struct AuthorsRun: Decodable {
         struct Settings: Decodable {
+            /// The student's model (the driver's `--backbone`; files without it trained their BPRMF).
+            struct Student: Decodable {
+                var backbone: Backbone
+                var layers: Int?
+            }
             var method: String
             var groups: Int?
             var seed: UInt64
             var kdWeight: Double
             var sampleNum: Int?
+            var student: Student?
+
+            /// The student's backbone.
+            var backbone: Backbone { student?.backbone ?? .mf }
         }
         struct Measures: Decodable {
             var recall: Double
@@ -110,13 +119,14 @@ public struct CrossCheckSection {
     static func settingName(_ run: AuthorsRun) -> String {
         run.settings.method + (run.settings.groups.map { " K=\($0)" } ?? "")
             + (run.settings.method == PaperMethod.student.rawValue ? "" : String(format: " (weight %g)", run.settings.kdWeight))
+            + (run.settings.backbone == .mf ? "" : ", LightGCN")
     }
 
     /// Stage e: each setting's test Recall@10 (overall, popular, unpopular) from the authors' code and from the
     /// package, over the seeds both ran.
     func endToEnd(_ runs: [AuthorsRun]) -> (text: String, verdict: String) {
         let grid = PaperGrid(dataset: .movieLens)
-        var text = "### Stage e: training end to end (MovieLens-1M, MF)\n\n"
+        var text = "### Stage e: training end to end (MovieLens-1M; MF students unless the setting says LightGCN)\n\n"
         text += "Each setting trained by both codes on the same split and teacher (the teacher of the seed), with the "
             + "authors' early stopping; test Recall@10 as mean ± 95% half-width over the seeds both finished, then the "
             + "package's mean minus the authors' with a paired t-test.\n\n"
@@ -169,25 +179,31 @@ public struct CrossCheckSection {
 
     /// For each distilled setting the authors' code ran, its change of overall and unpopular Recall@10 over the
     /// authors' own Student on the seeds both finished, with a paired t-test from two seeds on, beside the paper's
-    /// change of the same method (MovieLens-1M, MF).
+    /// change of the same method (MovieLens-1M, the student's backbone).
     func authorsOwnChanges(_ settings: [String: [AuthorsRun]]) -> [String] {
-        let student = settings.values.first { $0.first?.settings.method == PaperMethod.student.rawValue } ?? []
-        let studentBySeed = Dictionary(student.map { ($0.settings.seed, $0.testAt10) }) { first, _ in first }
+        // The authors' Student of each backbone, by seed.
+        var studentBySeed: [Backbone: [UInt64: AuthorsRun.Measures]] = [:]
+        for run in settings.values.joined() where run.settings.method == PaperMethod.student.rawValue {
+            studentBySeed[run.settings.backbone, default: [:]][run.settings.seed] = run.testAt10
+        }
         var lines: [String] = []
         for (name, runs) in settings.sorted(by: { $0.key < $1.key }) where runs.first?.settings.method != PaperMethod.student.rawValue {
+            guard let first = runs.first, let method = PaperMethod(rawValue: first.settings.method) else { continue }
+            let backbone = first.settings.backbone
             let paired = runs.sorted { $0.settings.seed < $1.settings.seed }
-                .compactMap { run in studentBySeed[run.settings.seed].map { (run.testAt10, $0) } }
-            guard !paired.isEmpty, let method = runs.first.flatMap({ PaperMethod(rawValue: $0.settings.method) }) else { continue }
+                .compactMap { run in studentBySeed[backbone]?[run.settings.seed].map { (run.testAt10, $0) } }
+            guard !paired.isEmpty else { continue }
             func change(_ path: KeyPath<AuthorsRun.Measures, Double>) -> String {
                 let values = paired.map { $0.0[keyPath: path] }, base = paired.map { $0.1[keyPath: path] }
                 let text = percentChangeText(SeedSummary(values).mean, over: SeedSummary(base).mean)
                 guard let test = Statistics.pairedTTest(values, base) else { return text }
                 return text + String(format: " (p %.3f)", test.p)
             }
-            let paperStudent = PaperValues.table4[.movieLens]?[.mf]?[.student]
-            let paper = (PaperValues.table4[.movieLens]?[.mf]?[method]).map { ($0.overall, $0.unpopular) }
-                ?? PaperValues.table1[.movieLens]?[method].flatMap { values in
-                    PaperValues.table3[.movieLens]?[.mf]?[method].map { ($0.recall, values.unpopular) } }
+            let paperStudent = PaperValues.table4[.movieLens]?[backbone]?[.student]
+            // Table 1 (the unpopular group of RD and DE-RRD) is MF only.
+            let paper = (PaperValues.table4[.movieLens]?[backbone]?[method]).map { ($0.overall, $0.unpopular) }
+                ?? (backbone == .mf ? PaperValues.table1[.movieLens]?[method] : nil).flatMap { values in
+                    PaperValues.table3[.movieLens]?[backbone]?[method].map { ($0.recall, values.unpopular) } }
             func paperChange(_ part: KeyPath<(Double, Double), Double>, _ base: Double?) -> String {
                 guard let paper, let base else { return "" }
                 return " [" + percentChangeText(paper[keyPath: part], over: base) + "]"
@@ -205,21 +221,28 @@ public struct CrossCheckSection {
     }
 
     /// The package's experiment of `method` with the settings of an authors' run: its Student, or the method at the
-    /// run's K, weight and pair count (UnKD's mu is the authors' fixed 20); nil for a method the cross-check does not run.
+    /// run's K, weight and pair count (UnKD's mu is the authors' fixed 20), on the run's backbone; nil for a method the
+    /// cross-check does not run, or a LightGCN student of another depth than the package's.
     func packageSpec(_ method: PaperMethod, _ settings: AuthorsRun.Settings, grid: PaperGrid) -> ModelSpec? {
+        guard let spec = packageExperiment(method, settings, grid: grid) else { return nil }
+        if let layers = settings.student?.layers, settings.backbone == .lightGCN, layers != spec.model.layers { return nil }
+        return spec
+    }
+
+    func packageExperiment(_ method: PaperMethod, _ settings: AuthorsRun.Settings, grid: PaperGrid) -> ModelSpec? {
         var grid = grid
         switch method {
-        case .student: return grid.student(.mf, seed: settings.seed)
+        case .student: return grid.student(settings.backbone, seed: settings.seed)
         case .unkd:
             grid.unkd = UnKDConfiguration(groups: settings.groups ?? 4, pairsPerUser: settings.sampleNum ?? 30, mu: 20,
                                           weight: settings.kdWeight)
-            return grid.distilled(.unkd(grid.unkd), .mf, seed: settings.seed)
+            return grid.distilled(.unkd(grid.unkd), settings.backbone, seed: settings.seed)
         case .rd:
             grid.rd.weight = settings.kdWeight
-            return grid.distilled(.rd(grid.rd), .mf, seed: settings.seed)
+            return grid.distilled(.rd(grid.rd), settings.backbone, seed: settings.seed)
         case .cd:
             grid.cd.weight = settings.kdWeight
-            return grid.distilled(.cd(grid.cd), .mf, seed: settings.seed)
+            return grid.distilled(.cd(grid.cd), settings.backbone, seed: settings.seed)
         default: return nil
         }
     }

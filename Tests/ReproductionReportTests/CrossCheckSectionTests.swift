@@ -6,13 +6,15 @@ import XCTest
 /// The section on the authors' code, from hand-made driver files.
 final class CrossCheckSectionTests: XCTestCase {
     /// Writes one end-to-end result of the authors' code as the driver does.
-    func writeRun(_ folder: URL, method: String, groups: Int?, seed: Int, recall: Double, unpopular: Double) throws {
+    func writeRun(_ folder: URL, method: String, groups: Int?, seed: Int, recall: Double, unpopular: Double,
+                  lightGCN: Bool = false) throws {
         let settings = "\"method\": \"\(method)\", \"seed\": \(seed), \"kdWeight\": 1" + (groups.map { ", \"groups\": \($0), \"sampleNum\": 30" } ?? "")
+            + (lightGCN ? ", \"student\": {\"backbone\": \"lightgcn\", \"model\": \"LightGCN\", \"dimension\": 10, \"layers\": 1}" : "")
         let json = """
         {"settings": {\(settings)}, "testAt10": {"recall": \(recall), "popularRecall": 0.2, "unpopularRecall": \(unpopular)},
          "bestEpoch": 100, "trainingSeconds": 60, "authorsCommit": "57abd1a327f6e282743c10618511f21718ef0232"}
         """
-        let name = "authors-\(method)\(groups.map { "-K\($0)" } ?? "")-seed\(seed).json"
+        let name = "authors-\(method)\(groups.map { "-K\($0)" } ?? "")\(lightGCN ? "-lightgcn" : "")-seed\(seed).json"
         try Data(json.utf8).write(to: folder.appendingPathComponent(name))
     }
 
@@ -38,6 +40,23 @@ final class CrossCheckSectionTests: XCTestCase {
         XCTAssertTrue(section.text.contains("[+24.4%]."), section.text)
         XCTAssertTrue(section.verdicts.contains { $0.hasPrefix("The authors' own code on the official split, against its Student: " + line) },
                       "\(section.verdicts)")
+    }
+
+    /// A LightGCN student is its own setting, compared with the authors' LightGCN Student and the paper's LightGCN rows.
+    func testLightGCNStudentsAreTheirOwnSettings() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("crosscheck-lightgcn-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("ml-1m-unkd-code")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try writeRun(folder, method: "Student", groups: nil, seed: 2022, recall: 0.1250, unpopular: 0.0250)
+        try writeRun(folder, method: "Student", groups: nil, seed: 2022, recall: 0.1200, unpopular: 0.0100, lightGCN: true)
+        try writeRun(folder, method: "UnKD", groups: 4, seed: 2022, recall: 0.1260, unpopular: 0.0150, lightGCN: true)
+        let text = CrossCheckSection(folder: root, results: ResultStore(folder: root.appendingPathComponent("none"))).section().text
+        XCTAssertTrue(text.contains("| Student, LightGCN "), text)
+        // Against the LightGCN Student (0.1200, 0.0100), not the MF one; the paper's LightGCN rows: 0.1569 over 0.1456
+        // (+7.8%), 0.0292 over 0.0228 (+28.1%).
+        XCTAssertTrue(text.contains("UnKD K=4 (weight 1), LightGCN, 1 seed: overall Recall@10 +5.0% [+7.8%], "
+                                    + "unpopular Recall@10 +50.0% [+28.1%]."), text)
     }
 
     func testNoDriverOutputSaysHowToRunIt() {
