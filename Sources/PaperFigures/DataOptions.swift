@@ -27,6 +27,7 @@ public struct DataOptions: ParsableArguments, Sendable {
     /// Options as parsed; all defaults.
     public init() {}
 
+    /// Refuses a negative or absurd `--min-user-interactions`.
     public func validate() throws {
         if let minUserInteractions {
             try OptionCheck.integer(minUserInteractions, "--min-user-interactions", in: 0...1_000_000)
@@ -38,10 +39,20 @@ public struct DataOptions: ParsableArguments, Sendable {
         data.compactMap { $0.split(separator: "=", maxSplits: 1).first.map { DatasetName(String($0)) } }
     }
 
+    /// The data directory: `--data-dir`, else the environment's (`DataLocator.defaultDataDirectory`).
+    public var directory: URL {
+        dataDirectory.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? DataLocator.defaultDataDirectory
+    }
+
+    /// Whether the data directory holds files for `name` (a non-empty folder `<data dir>/<name>`).
+    public func hasFolder(for name: DatasetName) -> Bool {
+        let folder = directory.appendingPathComponent(name.rawValue).path
+        return !((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).isEmpty
+    }
+
     /// A locator configured from these options; progress lines go to standard error.
     public func locator() throws -> DataLocator {
-        var locator = DataLocator(dataDirectory: dataDirectory.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
-            ?? DataLocator.defaultDataDirectory)
+        var locator = DataLocator(dataDirectory: directory)
         for argument in data { try locator.addExplicit(argument) }
         locator.allowDownload = !offline
         locator.columns = TableColumns(user: userColumn, item: itemColumn)

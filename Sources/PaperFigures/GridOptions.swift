@@ -51,10 +51,12 @@ public struct GridRunOptions: ParsableArguments {
     /// Options as parsed; all defaults.
     public init() {}
 
+    /// Refuses seeds and epochs out of range, unknown datasets, and `--cached` with `--rerun` (which would train).
     public func validate() throws {
         try OptionCheck.integer(seeds, "--seeds", in: 1...OptionCheck.maximumSeeds)
         try OptionCheck.integer(epochs, "--epochs", in: 1...OptionCheck.maximumEpochs)
-        try OptionCheck.datasets(datasets, data: dataOptions)
+        try OptionCheck.datasets(datasets, data: dataOptions, resultsDirectory: resultsDirectory)
+        if cached && rerun { throw ValidationError("--cached never trains and --rerun trains every run again; give one of them") }
     }
 
     /// The datasets to run (the synthetic one with `--quick`).
@@ -83,7 +85,7 @@ public struct GridRunOptions: ParsableArguments {
         var locator = try dataOptions.locator()
         if !allowDownload { locator.allowDownload = false }
         let workspace = Workspace(locator: locator, modelFolder: modelsDirectory.map { URL(fileURLWithPath: $0) })
-        return try workspace.run(runs, results: results, trainMissing: !cached || rerun, rerun: rerun)
+        return try workspace.run(runs, results: results, trainMissing: !cached, rerun: rerun)
     }
 
     /// `name`, then the split protocol unless it is the official code's (`table3-paper-text`).

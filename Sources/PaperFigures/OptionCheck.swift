@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import UnKD
 
 /// Range checks for numeric command-line options, called from each command's `validate()` so that a bad value is
@@ -22,13 +23,19 @@ public enum OptionCheck {
     }
 
     /// `names`, the value of `option`, must name at least one dataset, and each a dataset of the catalogue (the paper's,
-    /// the synthetic presets) or one given with `--data`.
-    public static func datasets(_ names: [DatasetName], option: String = "--dataset", data: DataOptions) throws {
+    /// the synthetic presets), one given with `--data`, one whose files are in the data directory, or one with stored
+    /// results in `resultsDirectory`.
+    public static func datasets(_ names: [DatasetName], option: String = "--dataset", data: DataOptions,
+                                resultsDirectory: String? = nil) throws {
         guard !names.isEmpty else { throw ValidationError("\(option) names no dataset") }
         let known = Set(DatasetCatalog.all.map(\.name) + data.explicitNames)
-        if let unknown = names.first(where: { !known.contains($0) }) {
+        func hasResults(_ name: DatasetName) -> Bool {
+            guard let resultsDirectory else { return false }
+            return FileManager.default.fileExists(atPath: URL(fileURLWithPath: resultsDirectory).appendingPathComponent(name.rawValue).path)
+        }
+        if let unknown = names.first(where: { !known.contains($0) && !data.hasFolder(for: $0) && !hasResults($0) }) {
             throw ValidationError("\(option): unknown dataset '\(unknown)'; use one of \(DatasetCatalog.all.map(\.name.rawValue).joined(separator: ", ")) "
-                                  + "or a name given with --data NAME=PATH")
+                                  + "or a name given with --data NAME=PATH or with its files in \(data.directory.path)/NAME")
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import XCTest
 @testable import PaperFigures
@@ -27,6 +28,29 @@ final class OptionCheckTests: XCTestCase {
     func testUnknownDatasetIsNamed() {
         XCTAssertTrue(message(GridOptions.self, ["--dataset", "ml-1m,nope"])?.hasPrefix("--dataset: unknown dataset 'nope'") == true)
         XCTAssertEqual(message(GridOptions.self, ["--dataset", ","]), "--dataset names no dataset")
+        XCTAssertNil(message(GridOptions.self, ["--dataset", "ml-1m, citeulike"]), "blanks after a comma are dropped")
+    }
+
+    /// A user's own dataset is known by its files in the data directory, or by stored results, without --data.
+    func testOwnDatasetsInTheDataDirectoryOrWithResultsAreKnown() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("option-check-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data"), results = root.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: data.appendingPathComponent("mine"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: data.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: results.appendingPathComponent("theirs"), withIntermediateDirectories: true)
+        try Data("u,i\n1,2\n".utf8).write(to: data.appendingPathComponent("mine/interactions.csv"))
+        let folders = ["--data-dir", data.path, "--results-dir", results.path]
+        XCTAssertNil(message(GridOptions.self, folders + ["--dataset", "mine"]))
+        XCTAssertNil(message(GridOptions.self, folders + ["--dataset", "theirs"]))
+        XCTAssertTrue(message(GridOptions.self, folders + ["--dataset", "empty"])?.hasPrefix("--dataset: unknown dataset 'empty'") == true,
+                      "an empty folder holds no data")
+    }
+
+    func testCachedAndRerunContradictEachOther() {
+        XCTAssertEqual(message(GridOptions.self, ["--cached", "--rerun"]),
+                       "--cached never trains and --rerun trains every run again; give one of them")
+        XCTAssertNil(message(FigureGridOptions.self, ["--rerun"]))
         XCTAssertNil(message(GridOptions.self, ["--dataset", "mine", "--data", "mine=/tmp/x.csv"]))
     }
 

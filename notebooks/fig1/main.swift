@@ -42,7 +42,7 @@ struct Fig1: ParsableCommand {
     var modelsDirectory: String?
 
     /// The datasets to draw (the synthetic one with `--quick`).
-    var names: [DatasetName] { quick ? [.synthetic] : DatasetName.list(dataset.filter { !$0.isWhitespace }) }
+    var names: [DatasetName] { quick ? [.synthetic] : DatasetName.list(dataset) }
 
     func validate() throws { try OptionCheck.datasets(names, data: dataOptions) }
 

@@ -57,7 +57,7 @@ struct Table2: ParsableCommand {
     var out = "figures"
 
     /// The datasets named with `--datasets`, nil without it.
-    var requested: [DatasetName]? { datasets.map { DatasetName.list($0.filter { !$0.isWhitespace }) } }
+    var requested: [DatasetName]? { datasets.map { DatasetName.list($0) } }
 
     func validate() throws {
         if let requested { try OptionCheck.datasets(requested, option: "--datasets", data: dataOptions) }

@@ -52,7 +52,10 @@ struct Report: ParsableCommand {
     @Option(help: "The README whose results summary (between its results markers) is rewritten; none if absent.")
     var readme = "README.md"
 
-    func validate() throws { try OptionCheck.integer(seeds, "--seeds", in: 1...OptionCheck.maximumSeeds) }
+    func validate() throws {
+        try OptionCheck.integer(seeds, "--seeds", in: 1...OptionCheck.maximumSeeds)
+        try OptionCheck.datasets(DatasetName.list(dataset), data: try DataOptions.parse([]), resultsDirectory: resultsDirectory)
+    }
 
     func run() throws {
         let names = DatasetName.list(dataset)

@@ -15,6 +15,7 @@ public struct DatasetName: RawRepresentable, Hashable, Comparable, Codable, Send
     /// The dataset named `rawValue`.
     public init(_ rawValue: String) { self.rawValue = rawValue }
 
+    /// The dataset named by a literal.
     public init(stringLiteral value: String) { rawValue = value }
 
     /// Decodes the plain string a result file holds.
@@ -26,8 +27,10 @@ public struct DatasetName: RawRepresentable, Hashable, Comparable, Codable, Send
         try container.encode(rawValue)
     }
 
+    /// The name itself, so a name reads the same in messages, tables and file names.
     public var description: String { rawValue }
 
+    /// Names in alphabetical order.
     public static func < (a: DatasetName, b: DatasetName) -> Bool { a.rawValue < b.rawValue }
 
     /// MovieLens-1M.
@@ -43,6 +46,9 @@ public struct DatasetName: RawRepresentable, Hashable, Comparable, Codable, Send
     /// Synthetic data of Gowalla's shape.
     public static let syntheticGowalla: DatasetName = "synthetic-gowalla"
 
-    /// The names of a comma-separated list ("ml-1m,citeulike"), in order.
-    public static func list(_ text: String) -> [DatasetName] { text.split(separator: ",").map { DatasetName(String($0)) } }
+    /// The names of a comma-separated list ("ml-1m,citeulike" or "ml-1m, citeulike"), in order; blanks around a name
+    /// are dropped, and so are empty names.
+    public static func list(_ text: String) -> [DatasetName] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { DatasetName($0) }
+    }
 }

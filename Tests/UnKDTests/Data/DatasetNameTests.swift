@@ -23,6 +23,8 @@ final class DatasetNameTests: XCTestCase {
 
     func testListsAndCatalogue() {
         XCTAssertEqual(DatasetName.list("ml-1m,citeulike,mine"), [.movieLens, .citeULike, DatasetName("mine")])
+        XCTAssertEqual(DatasetName.list(" ml-1m , citeulike,, "), [.movieLens, .citeULike])
+        XCTAssertEqual(DatasetName.list(","), [])
         XCTAssertEqual(DatasetCatalog.paperDatasets.map(\.name), [.movieLens, .apps, .citeULike])
         XCTAssertEqual(DatasetCatalog.descriptor("mine").displayName, "mine", "an unknown name describes a user's own data")
         XCTAssertTrue(DatasetCatalog.descriptor(.syntheticMovieLens).isSynthetic)
