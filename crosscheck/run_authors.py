@@ -11,7 +11,7 @@ then the best checkpoint on the test users: `Procedure.Test` and `Procedure.Test
 The run is resumable: at every evaluation epoch the whole training state (student, optimiser, early stopping, epoch,
 numpy / torch / Python RNG states, CD's fixed samples) is written atomically to the work folder, and a rerun with the
 same arguments continues from it. The result is written atomically to
-RESULTS/<dataset>-<protocol>/authors-<method>[-K<k>][-lightgcn]-seed<S>.json. `--backbone lightgcn` trains their
+RESULTS/<dataset>-<protocol>/authors-<method>[-K<k>][-lightgcn-l<layers>]-seed<S>.json. `--backbone lightgcn` trains their
 LightGCN as the student (one layer by default, as the package's LightGCN student); the teacher stays the export's.
 """
 
@@ -59,9 +59,9 @@ def parse_arguments():
 
 
 def run_name(args, seed):
-    """The result's name: authors-<method>[-K<k>][-lightgcn]-seed<S>."""
+    """The result's name: authors-<method>[-K<k>][-lightgcn-l<layers>]-seed<S>."""
     k = f"-K{args.groups}" if args.method == "UnKD" else ""
-    backbone = "" if args.backbone == "mf" else f"-{args.backbone}"
+    backbone = "" if args.backbone == "mf" else f"-{args.backbone}-l{args.layers}"
     return f"authors-{args.method}{k}{backbone}-seed{seed}"
 
 

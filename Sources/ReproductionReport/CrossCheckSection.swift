@@ -27,7 +27,7 @@ public struct CrossCheckSection {
     struct AuthorsRun: Decodable {
         struct Settings: Decodable {
             /// The student's model (the driver's `--backbone`; files without it trained their BPRMF).
-            struct Student: Decodable {
+            struct Model: Decodable {
                 var backbone: Backbone
                 var layers: Int?
             }
@@ -36,10 +36,17 @@ public struct CrossCheckSection {
             var seed: UInt64
             var kdWeight: Double
             var sampleNum: Int?
-            var student: Student?
+            var student: Model?
+            /// The export's teacher (what a distilled student learns from).
+            var teacher: Model?
 
             /// The student's backbone.
             var backbone: Backbone { student?.backbone ?? .mf }
+            /// The student's LightGCN layers (0 for MF; files without them trained one layer).
+            var layers: Int { backbone == .mf ? 0 : student?.layers ?? 1 }
+            /// Whether a distilled student learns from a teacher of its own backbone, as in the package's grid and the
+            /// paper's tables (a plain Student learns from none).
+            var teacherMatches: Bool { method == PaperMethod.student.rawValue || (teacher?.backbone ?? .mf) == backbone }
         }
         struct Measures: Decodable {
             var recall: Double
@@ -88,7 +95,8 @@ public struct CrossCheckSection {
     public func section() -> (text: String, verdicts: [String]) {
         var text = "## Against the authors' code\n\n", verdicts: [String] = []
         let stages = files("stage-").compactMap { url in decode(StageFile.self, url).map { (url, $0.summary) } }
-        let runs = files("authors-").compactMap { decode(AuthorsRun.self, $0) }
+        let runFiles = files("authors-").compactMap { url in decode(AuthorsRun.self, url).map { (url, $0) } }
+        let runs = runFiles.map(\.1)
         guard !stages.isEmpty || !runs.isEmpty else {
             return (text + "Not run yet: see [`crosscheck/README.md`](crosscheck/README.md).\n\n", [])
         }
@@ -105,34 +113,53 @@ public struct CrossCheckSection {
             for note in stage.notes { text += "- \(note)\n" }
             text += stage.notes.isEmpty ? "" : "\n"
         }
-        if !runs.isEmpty {
-            let stageE = endToEnd(runs)
+        let exports = Dictionary(grouping: runFiles) { $0.0.deletingLastPathComponent().lastPathComponent }
+        for (export, files) in exports.sorted(by: { $0.key < $1.key }) {
+            guard let (dataset, splitProtocol) = Self.exportCell(export) else {
+                Progress.say("\(folder.path)/\(export): not named <dataset>-<protocol>; its end-to-end runs are left out")
+                continue
+            }
+            let stageE = endToEnd(files.map(\.1), dataset: dataset, splitProtocol: splitProtocol)
             text += stageE.text
-            verdicts.append("Against the authors' code, stage e (training end to end): \(stageE.verdict)")
-            let settings = Dictionary(grouping: runs, by: Self.settingName)
-            verdicts += authorsOwnChanges(settings).map { "The authors' own code on the official split, against its Student: \($0)" }
+            verdicts.append("Against the authors' code, stage e (training end to end, `\(export)`): \(stageE.verdict)")
+            verdicts += stageE.meaning.map { "The authors' own code on `\(export)`, against its Student: \($0)" }
         }
         return (text, verdicts)
     }
 
-    /// The name of a run's setting: the method, UnKD's K and the distillation weight (a plain Student has none).
+    /// The dataset and split protocol of an export folder named `<dataset>-<protocol>` (`ml-1m-unkd-code`).
+    public static func exportCell(_ name: String) -> (DatasetName, SplitProtocol)? {
+        for splitProtocol in SplitProtocol.allCases where name.hasSuffix("-" + splitProtocol.rawValue) {
+            let dataset = name.dropLast(splitProtocol.rawValue.count + 1)
+            if !dataset.isEmpty { return (DatasetName(String(dataset)), splitProtocol) }
+        }
+        return nil
+    }
+
+    /// The name of a run's setting: the method, UnKD's K and the distillation weight (a plain Student has none), then
+    /// the student's model when it is not MF and the teacher's when it is not of the student's backbone.
     static func settingName(_ run: AuthorsRun) -> String {
-        run.settings.method + (run.settings.groups.map { " K=\($0)" } ?? "")
-            + (run.settings.method == PaperMethod.student.rawValue ? "" : String(format: " (weight %g)", run.settings.kdWeight))
-            + (run.settings.backbone == .mf ? "" : ", LightGCN")
+        let s = run.settings
+        return s.method + (s.groups.map { " K=\($0)" } ?? "")
+            + (s.method == PaperMethod.student.rawValue ? "" : String(format: " (weight %g)", s.kdWeight))
+            + (s.backbone == .mf ? "" : ", LightGCN \(s.layers) layer\(s.layers == 1 ? "" : "s")")
+            + (s.teacherMatches ? "" : (s.teacher?.backbone == .lightGCN ? ", from a LightGCN teacher" : ", from an MF teacher"))
     }
 
     /// Stage e: each setting's test Recall@10 (overall, popular, unpopular) from the authors' code and from the
     /// package, over the seeds both ran.
-    func endToEnd(_ runs: [AuthorsRun]) -> (text: String, verdict: String) {
-        let grid = PaperGrid(dataset: .movieLens)
-        var text = "### Stage e: training end to end (MovieLens-1M; MF students unless the setting says LightGCN)\n\n"
+    func endToEnd(_ runs: [AuthorsRun], dataset: DatasetName, splitProtocol: SplitProtocol)
+        -> (text: String, verdict: String, meaning: [String]) {
+        let grid = PaperGrid(dataset: dataset, splitProtocol: splitProtocol)
+        var text = "### Stage e: training end to end (`\(dataset)-\(splitProtocol.rawValue)`; MF students unless the "
+            + "setting says LightGCN)\n\n"
         text += "Each setting trained by both codes on the same split and teacher (the teacher of the seed), with the "
             + "authors' early stopping; test Recall@10 as mean ± 95% half-width over the seeds both finished, then the "
             + "package's mean minus the authors' with a paired t-test.\n\n"
         var table = TextTable(header: ["setting", "seeds", "measure", "authors' code", "package", "package - authors"])
         let settings = Dictionary(grouping: runs, by: Self.settingName)
         var disagreements: [String] = []
+        var mostSeedsCompared = 0
         for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
             var pairs: [(AuthorsRun, ExperimentResult)] = []
             for run in group.sorted(by: { $0.settings.seed < $1.settings.seed }) {
@@ -145,6 +172,7 @@ public struct CrossCheckSection {
                 table.append([name, "0", "", "", "no package run of this setting", ""])
                 continue
             }
+            mostSeedsCompared = max(mostSeedsCompared, pairs.count)
             let measures: [(KeyPath<AuthorsRun.Measures, Double>, EvaluationGroup?)] = [
                 (\.recall, nil), (\.popularRecall, .popular), (\.unpopularRecall, .unpopular)]
             for (path, group) in measures {
@@ -162,36 +190,43 @@ public struct CrossCheckSection {
                               String(format: "%+.4f (%+.1f%%)", difference, 100 * difference / a.mean) + significance])
             }
         }
-        let seeds = settings.values.map(\.count).max() ?? 0
-        let verdict = disagreements.isEmpty
-            ? (seeds < 2 ? "not decided: one seed per setting so far, no interval" :
-                "agrees: no difference between the two codes is larger than the seed-to-seed noise (paired t-test, 5%).")
-            : "differs in \(disagreements.joined(separator: "; ")) (paired t-test, p < 0.05)."
+        let verdict: String
+        if !disagreements.isEmpty {
+            verdict = "differs in \(disagreements.joined(separator: "; ")) (paired t-test, p < 0.05)."
+        } else if mostSeedsCompared == 0 {
+            verdict = "not decided: no setting has a package run to compare with yet"
+        } else if mostSeedsCompared < 2 {
+            verdict = "not decided: one seed per setting so far, no interval"
+        } else {
+            verdict = "agrees: no difference between the two codes is larger than the seed-to-seed noise (paired t-test, 5%)."
+        }
         text += table.rendered(.markdown) + "\nVerdict: **\(verdict)**\n\n"
-        let meaning = authorsOwnChanges(settings)
+        let meaning = authorsOwnChanges(settings, dataset: dataset)
         if !meaning.isEmpty {
             text += "What the authors' own code says on this split, each method against the authors' Student on the seeds "
-                + "both finished (the paper's change in brackets, from its Tables 1 and 4):\n\n"
+                + "both finished (the paper's change in brackets, from its Tables 1 and 4, where the student learns from "
+                + "a teacher of its own backbone as there):\n\n"
                 + meaning.map { "- \($0)\n" }.joined() + "\n"
         }
-        return (text, verdict)
+        return (text, verdict, meaning)
     }
 
     /// For each distilled setting the authors' code ran, its change of overall and unpopular Recall@10 over the
     /// authors' own Student on the seeds both finished, with a paired t-test from two seeds on, beside the paper's
-    /// change of the same method (MovieLens-1M, the student's backbone).
-    func authorsOwnChanges(_ settings: [String: [AuthorsRun]]) -> [String] {
-        // The authors' Student of each backbone, by seed.
-        var studentBySeed: [Backbone: [UInt64: AuthorsRun.Measures]] = [:]
+    /// change of the same method on `dataset` and the student's backbone.
+    func authorsOwnChanges(_ settings: [String: [AuthorsRun]], dataset: DatasetName) -> [String] {
+        // The authors' Student of each model (backbone and layers), by seed.
+        var studentBySeed: [String: [UInt64: AuthorsRun.Measures]] = [:]
+        func model(_ settings: AuthorsRun.Settings) -> String { "\(settings.backbone.rawValue)-\(settings.layers)" }
         for run in settings.values.joined() where run.settings.method == PaperMethod.student.rawValue {
-            studentBySeed[run.settings.backbone, default: [:]][run.settings.seed] = run.testAt10
+            studentBySeed[model(run.settings), default: [:]][run.settings.seed] = run.testAt10
         }
         var lines: [String] = []
         for (name, runs) in settings.sorted(by: { $0.key < $1.key }) where runs.first?.settings.method != PaperMethod.student.rawValue {
             guard let first = runs.first, let method = PaperMethod(rawValue: first.settings.method) else { continue }
             let backbone = first.settings.backbone
             let paired = runs.sorted { $0.settings.seed < $1.settings.seed }
-                .compactMap { run in studentBySeed[backbone]?[run.settings.seed].map { (run.testAt10, $0) } }
+                .compactMap { run in studentBySeed[model(run.settings)]?[run.settings.seed].map { (run.testAt10, $0) } }
             guard !paired.isEmpty else { continue }
             func change(_ path: KeyPath<AuthorsRun.Measures, Double>) -> String {
                 let values = paired.map { $0.0[keyPath: path] }, base = paired.map { $0.1[keyPath: path] }
@@ -199,11 +234,13 @@ public struct CrossCheckSection {
                 guard let test = Statistics.pairedTTest(values, base) else { return text }
                 return text + String(format: " (p %.3f)", test.p)
             }
-            let paperStudent = PaperValues.table4[.movieLens]?[backbone]?[.student]
-            // Table 1 (the unpopular group of RD and DE-RRD) is MF only.
-            let paper = (PaperValues.table4[.movieLens]?[backbone]?[method]).map { ($0.overall, $0.unpopular) }
-                ?? (backbone == .mf ? PaperValues.table1[.movieLens]?[method] : nil).flatMap { values in
-                    PaperValues.table3[.movieLens]?[backbone]?[method].map { ($0.recall, values.unpopular) } }
+            let paperStudent = PaperValues.table4[dataset]?[backbone]?[.student]
+            // Table 1 (the unpopular group of RD and DE-RRD) is MF only; the paper's students learn from a teacher of
+            // their own backbone.
+            let paper = !first.settings.teacherMatches ? nil
+                : (PaperValues.table4[dataset]?[backbone]?[method]).map { ($0.overall, $0.unpopular) }
+                ?? (backbone == .mf ? PaperValues.table1[dataset]?[method] : nil).flatMap { values in
+                    PaperValues.table3[dataset]?[backbone]?[method].map { ($0.recall, values.unpopular) } }
             func paperChange(_ part: KeyPath<(Double, Double), Double>, _ base: Double?) -> String {
                 guard let paper, let base else { return "" }
                 return " [" + percentChangeText(paper[keyPath: part], over: base) + "]"
@@ -222,10 +259,11 @@ public struct CrossCheckSection {
 
     /// The package's experiment of `method` with the settings of an authors' run: its Student, or the method at the
     /// run's K, weight and pair count (UnKD's mu is the authors' fixed 20), on the run's backbone; nil for a method the
-    /// cross-check does not run, or a LightGCN student of another depth than the package's.
+    /// cross-check does not run, a LightGCN student of another depth than the package's, or a student distilled from a
+    /// teacher of another backbone (the package's grid distils each backbone from its own).
     func packageSpec(_ method: PaperMethod, _ settings: AuthorsRun.Settings, grid: PaperGrid) -> ModelSpec? {
-        guard let spec = packageExperiment(method, settings, grid: grid) else { return nil }
-        if let layers = settings.student?.layers, settings.backbone == .lightGCN, layers != spec.model.layers { return nil }
+        guard settings.teacherMatches, let spec = packageExperiment(method, settings, grid: grid),
+              spec.model.layers == settings.layers else { return nil }
         return spec
     }
 

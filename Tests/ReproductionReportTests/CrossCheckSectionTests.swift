@@ -3,60 +3,125 @@ import ReproductionReport
 import UnKD
 import XCTest
 
-/// The section on the authors' code, from hand-made driver files.
+/// The section on the authors' code, from hand-made driver files and package results.
 final class CrossCheckSectionTests: XCTestCase {
-    /// Writes one end-to-end result of the authors' code as the driver does.
-    func writeRun(_ folder: URL, method: String, groups: Int?, seed: Int, recall: Double, unpopular: Double,
-                  lightGCN: Bool = false) throws {
-        let settings = "\"method\": \"\(method)\", \"seed\": \(seed), \"kdWeight\": 1" + (groups.map { ", \"groups\": \($0), \"sampleNum\": 30" } ?? "")
-            + (lightGCN ? ", \"student\": {\"backbone\": \"lightgcn\", \"model\": \"LightGCN\", \"dimension\": 10, \"layers\": 1}" : "")
-        let json = """
-        {"settings": {\(settings)}, "testAt10": {"recall": \(recall), "popularRecall": 0.2, "unpopularRecall": \(unpopular)},
-         "bestEpoch": 100, "trainingSeconds": 60, "authorsCommit": "57abd1a327f6e282743c10618511f21718ef0232"}
-        """
-        let name = "authors-\(method)\(groups.map { "-K\($0)" } ?? "")\(lightGCN ? "-lightgcn" : "")-seed\(seed).json"
-        try Data(json.utf8).write(to: folder.appendingPathComponent(name))
+    /// A results folder with an export folder `ml-1m-unkd-code` inside, removed after the test.
+    struct Folders {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("crosscheck-section-\(UUID().uuidString)")
+        var crosscheck: URL { root.appendingPathComponent("crosscheck") }
+        var export: URL { crosscheck.appendingPathComponent("ml-1m-unkd-code") }
+        var results: ResultStore { ResultStore(folder: root.appendingPathComponent("results")) }
+
+        init() throws { try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true) }
+
+        func section() -> (text: String, verdicts: [String]) { CrossCheckSection(folder: crosscheck, results: results).section() }
+
+        /// Writes one end-to-end result of the authors' code as the driver does.
+        func writeRun(method: String, groups: Int? = nil, seed: Int, recall: Double, unpopular: Double,
+                      student: String = "mf", teacher: String = "mf") throws {
+            var settings = "\"method\": \"\(method)\", \"seed\": \(seed), \"kdWeight\": 1"
+                + ", \"teacher\": {\"backbone\": \"\(teacher)\", \"dimension\": 100}"
+                + (groups.map { ", \"groups\": \($0), \"sampleNum\": 30" } ?? "")
+            if student != "mf" { settings += ", \"student\": {\"backbone\": \"\(student)\", \"dimension\": 10, \"layers\": 1}" }
+            let json = """
+            {"settings": {\(settings)}, "testAt10": {"recall": \(recall), "popularRecall": 0.2, "unpopularRecall": \(unpopular)},
+             "bestEpoch": 100, "trainingSeconds": 60, "authorsCommit": "57abd1a327f6e282743c10618511f21718ef0232"}
+            """
+            let name = "authors-\(method)\(groups.map { "-K\($0)" } ?? "")\(student == "mf" ? "" : "-\(student)-l1")"
+                + "\(teacher == student ? "" : "-from-\(teacher)")-seed\(seed).json"
+            try Data(json.utf8).write(to: export.appendingPathComponent(name))
+        }
+
+        /// Stores the package's result of `run` with the given test Recall@10 (overall and unpopular).
+        func storePackage(_ run: GridRun, recall: Double, unpopular: Double) throws {
+            let json = """
+            {"format": 2, "method": "\(run.method.rawValue)", "splitFingerprint": "", "finished": "",
+             "history": {"curve": [], "bestEpoch": 1, "bestScore": 0, "epochsRun": 1, "seconds": 60, "medianEpochSeconds": 1},
+             "test": {"users": 1, "overall": [{"n": 10, "recall": \(recall), "ndcg": 0.3, "precision": 0.1}],
+                      "groups": [{"group": "popular", "n": 10, "recall": 0.2, "recallEligibleUsers": 0.2, "eligibleUsers": 1, "precision": 0},
+                                 {"group": "unpopular", "n": 10, "recall": \(unpopular), "recallEligibleUsers": \(unpopular),
+                                  "eligibleUsers": 1, "precision": 0}],
+                      "exposure": [], "longTail": []},
+             "spec": \(String(decoding: try JSONEncoder().encode(run.spec), as: UTF8.self))}
+            """
+            try results.save(JSONDecoder().decode(ExperimentResult.self, from: Data(json.utf8)))
+        }
+    }
+
+    /// The package's runs at the authors' constants (UnKD: K = 4, mu 20, 30 pairs, weight 1).
+    func packageRuns(seed: UInt64) -> (student: GridRun, unkd: GridRun) {
+        var grid = PaperGrid(dataset: .movieLens)
+        grid.unkd = UnKDConfiguration(groups: 4, pairsPerUser: 30, mu: 20, weight: 1)
+        return (grid.runs([.student], .mf, seed: seed)[0], grid.runs([.unkd], .mf, seed: seed)[0])
     }
 
     func testStageEStatesWhatTheAuthorsCodeSaysAgainstItsOwnStudent() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("crosscheck-section-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let folder = root.appendingPathComponent("ml-1m-unkd-code")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(at: folders.root) }
         // Their UnKD: overall +4% and +6% over their Student, unpopular -20% and -25%.
-        try writeRun(folder, method: "Student", groups: nil, seed: 2022, recall: 0.1250, unpopular: 0.0250)
-        try writeRun(folder, method: "Student", groups: nil, seed: 2023, recall: 0.1300, unpopular: 0.0240)
-        try writeRun(folder, method: "UnKD", groups: 4, seed: 2022, recall: 0.1300, unpopular: 0.0200)
-        try writeRun(folder, method: "UnKD", groups: 4, seed: 2023, recall: 0.1378, unpopular: 0.0180)
-        let section = CrossCheckSection(folder: root, results: ResultStore(folder: root.appendingPathComponent("none"))).section()
+        try folders.writeRun(method: "Student", seed: 2022, recall: 0.1250, unpopular: 0.0250)
+        try folders.writeRun(method: "Student", seed: 2023, recall: 0.1300, unpopular: 0.0240)
+        try folders.writeRun(method: "UnKD", groups: 4, seed: 2022, recall: 0.1300, unpopular: 0.0200)
+        try folders.writeRun(method: "UnKD", groups: 4, seed: 2023, recall: 0.1378, unpopular: 0.0180)
+        let section = folders.section()
 
-        XCTAssertTrue(section.text.contains("| Student             | 0     |"), section.text)
         XCTAssertTrue(section.text.contains("no package run of this setting"), section.text)
+        XCTAssertTrue(section.verdicts.contains("Against the authors' code, stage e (training end to end, `ml-1m-unkd-code`): "
+                                                + "not decided: no setting has a package run to compare with yet"), "\(section.verdicts)")
         // Means: Student 0.1275 / 0.0245, UnKD 0.1339 / 0.0190: +5.0% and -22.4%. The paper: 0.1547 over 0.1435
         // (+7.8%) overall and 0.0311 over 0.0250 (+24.4%) unpopular.
         let line = "UnKD K=4 (weight 1), 2 seeds: overall Recall@10 +5.0% (p "
         XCTAssertTrue(section.text.contains(line), section.text)
         XCTAssertTrue(section.text.contains("[+7.8%], unpopular Recall@10 -22.4% (p "), section.text)
         XCTAssertTrue(section.text.contains("[+24.4%]."), section.text)
-        XCTAssertTrue(section.verdicts.contains { $0.hasPrefix("The authors' own code on the official split, against its Student: " + line) },
+        XCTAssertTrue(section.verdicts.contains { $0.hasPrefix("The authors' own code on `ml-1m-unkd-code`, against its Student: " + line) },
                       "\(section.verdicts)")
     }
 
-    /// A LightGCN student is its own setting, compared with the authors' LightGCN Student and the paper's LightGCN rows.
+    /// Each setting is set beside the package's run of the same setting and seed; the verdict needs two seeds.
+    func testStageEPairsEachRunWithThePackagesRun() throws {
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(at: folders.root) }
+        try folders.writeRun(method: "UnKD", groups: 4, seed: 2022, recall: 0.1300, unpopular: 0.0200)
+        try folders.storePackage(packageRuns(seed: 2022).unkd, recall: 0.1310, unpopular: 0.0190)
+        var section = folders.section()
+        let rows = section.text.split(separator: "\n").map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        XCTAssertTrue(rows.contains(["UnKD K=4 (weight 1)", "1", "Recall@10", "0.1300", "0.1310", "+0.0010 (+0.8%)"]), section.text)
+        XCTAssertTrue(rows.contains(["UnKD K=4 (weight 1)", "1", "unpopular", "0.0200", "0.0190", "-0.0010 (-5.0%)"]), section.text)
+        XCTAssertTrue(section.text.contains("not decided: one seed per setting so far"), section.text)
+
+        try folders.writeRun(method: "UnKD", groups: 4, seed: 2023, recall: 0.1320, unpopular: 0.0210)
+        try folders.storePackage(packageRuns(seed: 2023).unkd, recall: 0.1325, unpopular: 0.0205)
+        section = folders.section()
+        XCTAssertTrue(section.text.contains("Verdict: **agrees:"), section.text)
+    }
+
+    /// A LightGCN student is its own setting, compared with the authors' LightGCN Student; the paper's LightGCN rows
+    /// stand beside it only when its teacher is a LightGCN too, and a student of an MF teacher has no package run.
     func testLightGCNStudentsAreTheirOwnSettings() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("crosscheck-lightgcn-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let folder = root.appendingPathComponent("ml-1m-unkd-code")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try writeRun(folder, method: "Student", groups: nil, seed: 2022, recall: 0.1250, unpopular: 0.0250)
-        try writeRun(folder, method: "Student", groups: nil, seed: 2022, recall: 0.1200, unpopular: 0.0100, lightGCN: true)
-        try writeRun(folder, method: "UnKD", groups: 4, seed: 2022, recall: 0.1260, unpopular: 0.0150, lightGCN: true)
-        let text = CrossCheckSection(folder: root, results: ResultStore(folder: root.appendingPathComponent("none"))).section().text
-        XCTAssertTrue(text.contains("| Student, LightGCN "), text)
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(at: folders.root) }
+        try folders.writeRun(method: "Student", seed: 2022, recall: 0.1250, unpopular: 0.0250)
+        try folders.writeRun(method: "Student", seed: 2022, recall: 0.1200, unpopular: 0.0100, student: "lightgcn", teacher: "lightgcn")
+        try folders.writeRun(method: "UnKD", groups: 4, seed: 2022, recall: 0.1260, unpopular: 0.0150, student: "lightgcn",
+                             teacher: "lightgcn")
+        try folders.writeRun(method: "RD", seed: 2022, recall: 0.1236, unpopular: 0.0090, student: "lightgcn", teacher: "mf")
+        let text = folders.section().text
+        XCTAssertTrue(text.contains("| Student, LightGCN 1 layer "), text)
         // Against the LightGCN Student (0.1200, 0.0100), not the MF one; the paper's LightGCN rows: 0.1569 over 0.1456
         // (+7.8%), 0.0292 over 0.0228 (+28.1%).
-        XCTAssertTrue(text.contains("UnKD K=4 (weight 1), LightGCN, 1 seed: overall Recall@10 +5.0% [+7.8%], "
+        XCTAssertTrue(text.contains("UnKD K=4 (weight 1), LightGCN 1 layer, 1 seed: overall Recall@10 +5.0% [+7.8%], "
                                     + "unpopular Recall@10 +50.0% [+28.1%]."), text)
+        XCTAssertTrue(text.contains("RD (weight 1), LightGCN 1 layer, from an MF teacher, 1 seed: overall Recall@10 +3.0%, "
+                                    + "unpopular Recall@10 -10.0%."), text)
+        XCTAssertTrue(text.contains("| RD (weight 1), LightGCN 1 layer, from an MF teacher | 0 "), text)
+    }
+
+    func testExportFoldersNameTheirDatasetAndProtocol() {
+        XCTAssertTrue(CrossCheckSection.exportCell("ml-1m-unkd-code")! == (.movieLens, .unkdCode))
+        XCTAssertTrue(CrossCheckSection.exportCell("citeulike-paper-text")! == (.citeULike, .paperText))
+        XCTAssertNil(CrossCheckSection.exportCell("ml-1m"))
+        XCTAssertNil(CrossCheckSection.exportCell("-unkd-code"))
     }
 
     func testNoDriverOutputSaysHowToRunIt() {
