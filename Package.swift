@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: $0,
             dependencies: ["UnKD", "PaperFigures", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-                + ($0 == "report" ? ["ReproductionReport"] : []) + ($0 == "bench" ? ["BenchHarness", "CPairTermFloor"] : []),
+                + ($0 == "report" ? ["ReproductionReport"] : []) + ($0 == "bench" ? ["BenchHarness"] : []),
             path: "Sources/Tools/\($0)", swiftSettings: kernelFlags)
     }
 )

@@ -17,6 +17,12 @@ public enum TimeTarget: Sendable, Equatable {
     /// Whether `seconds` meets the target.
     public func isMet(by seconds: Double, plainEpoch: Double) -> Bool { seconds <= limit(plainEpoch: plainEpoch) }
 
+    /// The target column of the benchmark table for a measured `seconds`: the target, marked when it was missed
+    /// ("<= 0.5", "<= 2x = 0.240 (missed)").
+    public func column(for seconds: Double, plainEpoch: Double) -> String {
+        text(plainEpoch: plainEpoch) + (isMet(by: seconds, plainEpoch: plainEpoch) ? "" : " (missed)")
+    }
+
     /// The target as the benchmark table prints it: "<= 0.5", or "<= 2x = 0.240" with the limit it gives.
     public func text(plainEpoch: Double) -> String {
         switch self {

@@ -101,10 +101,32 @@ public struct GridRunOptions: ParsableArguments {
     }
 }
 
+/// Options that hold the grid's (`GridRunOptions`) and add their own output: the grid's members read and write
+/// through the holder, as if they were its own.
+@dynamicMemberLookup
+public protocol HoldsGridRunOptions {
+    /// The grid's options.
+    var run: GridRunOptions { get set }
+}
+
+extension HoldsGridRunOptions {
+    /// The grid's derived values (`datasets`, `seedList`, ...), read as if they were the holder's.
+    public subscript<T>(dynamicMember path: KeyPath<GridRunOptions, T>) -> T { run[keyPath: path] }
+
+    /// The grid's options, read and written as if they were the holder's.
+    public subscript<T>(dynamicMember path: WritableKeyPath<GridRunOptions, T>) -> T {
+        get { run[keyPath: path] }
+        set { run[keyPath: path] = newValue }
+    }
+
+    /// The paper's grid for `dataset` under this run's protocol and epoch bound.
+    public func grid(_ dataset: DatasetName) -> PaperGrid { run.grid(dataset) }
+}
+
 /// The options of the paper's tables: the grid's (`GridRunOptions`, whose members read through this type) and the
 /// table's output. A table may download its datasets.
-@dynamicMemberLookup
-public struct GridOptions: ParsableArguments {
+public struct GridOptions: ParsableArguments, HoldsGridRunOptions {
+    /// The grid's options.
     @OptionGroup public var run: GridRunOptions
 
     @Option(help: "Output folder for the table's CSV.")
@@ -115,15 +137,6 @@ public struct GridOptions: ParsableArguments {
 
     /// Options as parsed; all defaults.
     public init() {}
-
-    /// The grid's derived values (`datasets`, `seedList`, ...), read as if they were this type's.
-    public subscript<T>(dynamicMember path: KeyPath<GridRunOptions, T>) -> T { run[keyPath: path] }
-
-    /// The grid's options, read and written as if they were this type's.
-    public subscript<T>(dynamicMember path: WritableKeyPath<GridRunOptions, T>) -> T {
-        get { run[keyPath: path] }
-        set { run[keyPath: path] = newValue }
-    }
 
     /// Parses the comma-separated list of backbones of `--backbone`: at least one, each mf or lightgcn.
     public static func backbones(_ text: String) throws -> [Backbone] {
@@ -193,8 +206,8 @@ public struct GridOptions: ParsableArguments {
 /// through this type) and the figure's output. A figure reads the stored results and trains the missing runs only for
 /// datasets whose files are at hand (given with `--data` or already in the data directory): it never downloads, so on
 /// a fresh clone it is redrawn from the committed results in seconds.
-@dynamicMemberLookup
-public struct FigureGridOptions: ParsableArguments {
+public struct FigureGridOptions: ParsableArguments, HoldsGridRunOptions {
+    /// The grid's options.
     @OptionGroup public var run: GridRunOptions
 
     @Option(help: "Output formats: png, pdf or both.")
@@ -205,18 +218,6 @@ public struct FigureGridOptions: ParsableArguments {
 
     /// Options as parsed; all defaults.
     public init() {}
-
-    /// The grid's derived values (`datasets`, `seedList`, ...), read as if they were this type's.
-    public subscript<T>(dynamicMember path: KeyPath<GridRunOptions, T>) -> T { run[keyPath: path] }
-
-    /// The grid's options, read and written as if they were this type's.
-    public subscript<T>(dynamicMember path: WritableKeyPath<GridRunOptions, T>) -> T {
-        get { run[keyPath: path] }
-        set { run[keyPath: path] = newValue }
-    }
-
-    /// A grid for `dataset` with this run's protocol and epoch bound.
-    public func grid(_ dataset: DatasetName) -> PaperGrid { run.grid(dataset) }
 
     /// The file name of the figure `name` (`fig5`, or `fig5-citeulike` when drawn for fewer datasets than the
     /// defaults, so that it never replaces the full figure).

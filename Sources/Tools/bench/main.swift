@@ -87,7 +87,7 @@ struct Bench: ParsableCommand {
             let trainer = Trainer(model: model, split: split, configuration: training, seed: 1)
             let times = Timing.measure(runs) { trainer.trainEpoch(1) }
             table.append(["\(configuration.label) epoch", String(format: "%.3f", Timing.median(times)), "\(runs)",
-                          target.text(plainEpoch: 0)])
+                          target.column(for: Timing.median(times), plainEpoch: 0)])
             Progress.say("\(configuration.label): epochs \(times.map { String(format: "%.3f", $0) })")
         }
         if only != nil && !onlyMethod {
@@ -122,18 +122,20 @@ struct Bench: ParsableCommand {
                 term = spec.makeTerm(teacher: teacher, train: split.train, student: training, studentModel: .student(.mf), seed: 1)
             }
             table.append(["\(method.row) preparation (teacher d=100)", String(format: "%.3f", Timing.median(preparation)), "1",
-                          method.row == .unkd ? TimeTarget.seconds(3).text(plainEpoch: plain) : ""])
+                          method.row == .unkd ? TimeTarget.seconds(3).column(for: Timing.median(preparation), plainEpoch: plain) : ""])
             studentTrainer.distillation = term
             // Epoch 100 or later, so RD's dynamic weights are on.
             let epochs = Timing.measure(runs) { studentTrainer.trainEpoch(120) }
             table.append(["\(method.row) epoch, MF student d=10", String(format: "%.3f", Timing.median(epochs)), "\(runs)",
-                          target.text(plainEpoch: plain)])
+                          target.column(for: Timing.median(epochs), plainEpoch: plain)])
             if let unkd = term as? UnKDDistiller {
-                let budget = TimeTarget.timesPlainEpoch(1).text(plainEpoch: plain)
+                let budget = TimeTarget.timesPlainEpoch(1)
                 let (swift, c) = PairTermFloor.epochs(unkd, train: split.train, userCount: data.userCount,
                                                      itemCount: data.itemCount, runs: runs)
-                table.append(["UnKD pair term alone, one epoch: this package's code", String(format: "%.3f", Timing.median(swift)), "\(runs)", budget])
-                table.append(["the same: hand-written C lower bound", String(format: "%.3f", Timing.median(c)), "\(runs)", budget])
+                table.append(["UnKD pair term alone, one epoch: this package's code", String(format: "%.3f", Timing.median(swift)),
+                              "\(runs)", budget.column(for: Timing.median(swift), plainEpoch: plain)])
+                table.append(["the same: hand-written C lower bound", String(format: "%.3f", Timing.median(c)), "\(runs)",
+                              budget.column(for: Timing.median(c), plainEpoch: plain)])
             }
         }
         studentTrainer.distillation = nil
@@ -155,7 +157,8 @@ struct Bench: ParsableCommand {
         let validation = Evaluator(split: split, part: .validation)
         let times = Timing.measure(max(runs, 5)) { _ = validation.evaluate(student.parameters, userCount: data.userCount) }
         table.append(["validation pass, \(validation.users.count) users x \(data.itemCount) items, d=10, all metrics",
-                      String(format: "%.4f", Timing.median(times)), "\(max(runs, 5))", TimeTarget.seconds(0.08).text(plainEpoch: plain)])
+                      String(format: "%.4f", Timing.median(times)), "\(max(runs, 5))",
+                      TimeTarget.seconds(0.08).column(for: Timing.median(times), plainEpoch: plain)])
         if format == .markdown {
             print("Benchmarks on \(dataset) (\(OpenBLASCore.description), \(Parallel.workers) worker threads)\n")
         }

@@ -42,8 +42,7 @@ struct Tune: ParsableCommand {
         var table = TextTable(header: ["dataset", "backbone", "setting", "validation NDCG@20", "best epochs", "chosen"])
         for name in options.datasets {
             for b in backbones {
-                let base = PaperGrid(dataset: name, splitProtocol: options.splitProtocol,
-                                     maxEpochs: options.quick ? min(options.epochs, 30) : options.epochs)
+                let base = options.grid(name)
                 let variants = base.tuningVariants(for: method)
                 let runs = variants.flatMap { variant in
                     options.seedList.flatMap { seed in
