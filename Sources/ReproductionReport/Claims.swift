@@ -34,7 +34,7 @@ extension Evidence {
     /// How Table 1's verdict depends on each baseline's weight: the unpopular and overall Recall@10 change over the
     /// Student (seed 2022) at every weight the method was tuned over, or nil when no tuning run is stored.
     func weightSensitivity(_ d: DatasetName) -> String? {
-        let seed: UInt64 = 2022
+        let seed = ReportRuns.firstSeed
         guard let student = grid.results(d, .mf, .row(.student)).first(where: { $0.spec.seed == seed }),
               let baseUnpopular = GridResults.recallAt10(of: student, group: .unpopular),
               let baseOverall = GridResults.recallAt10(of: student, group: nil) else { return nil }

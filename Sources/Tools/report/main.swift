@@ -63,31 +63,10 @@ struct Report: ParsableCommand {
         let results = ResultStore(folder: URL(fileURLWithPath: resultsDirectory))
         // Nothing is trained here, so the workspace never looks for data.
         let workspace = Workspace(locator: DataLocator())
-        let methods = PaperGrid.table3Methods + [.pdTeacher, .pdCD, .pdHTD]
-        var runs: [GridRun] = []
-        for name in names {
-            let grid = PaperGrid(dataset: name)
-            for backbone in Backbone.allCases { for seed in seedList { runs += grid.runs(methods, backbone, seed: seed) } }
-            for seed in seedList { runs += grid.groupSweep(Array(1...10), seed: seed).filter { $0.method != .student } }
-        }
+        let runs = ReportRuns.grid(names, seeds: seedList)
         let grid = try workspace.run(runs, results: results, trainMissing: false)
-        // The weights each baseline was tuned over (seed 2022, MF): how Table 1's verdict depends on the weight.
-        var weightRuns: [GridRun] = []
-        for name in names {
-            let grid = PaperGrid(dataset: name)
-            for method in Evidence.table1Baselines {
-                for (setting, variant) in grid.tuningVariants(for: method) {
-                    weightRuns += variant.runs([method], .mf, seed: 2022).map {
-                        GridRun(method: $0.method, cell: .tuning(setting, of: method), backbone: .mf, spec: $0.spec)
-                    }
-                }
-            }
-        }
-        let weights = try workspace.run(weightRuns, results: results, trainMissing: false)
-        // The paper's own protocol, seed 2022, for the comparison of protocols.
-        let paperText = try workspace.run(names.flatMap { name in
-            Backbone.allCases.flatMap { PaperGrid(dataset: name, splitProtocol: .paperText).runs(PaperGrid.table3Methods, $0, seed: 2022) }
-        }, results: results, trainMissing: false)
+        let weights = try workspace.run(ReportRuns.tuning(names), results: results, trainMissing: false)
+        let paperText = try workspace.run(ReportRuns.paperText(names), results: results, trainMissing: false)
         let evidence = Evidence(grid: grid, weights: weights, datasets: names)
 
         var text = """
