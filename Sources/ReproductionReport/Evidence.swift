@@ -32,7 +32,14 @@ public struct Evidence {
 
     /// How far a claim holds, in the words the report prints.
     public enum Verdict: String, Sendable {
-        case reproduced, partly = "partly reproduced", not = "not reproduced", notRun = "not run"
+        /// The claim holds in every cell the paper reports, and every run it needs exists.
+        case reproduced
+        /// It holds in some cells, or only among the methods or cells that ran so far.
+        case partly = "partly reproduced"
+        /// It holds in no cell that ran.
+        case not = "not reproduced"
+        /// No cell has the runs it needs.
+        case notRun = "not run"
     }
 
     /// One of the paper's claims with its verdict and the evidence lines behind it.
