@@ -286,7 +286,8 @@ class Authors:
         `recallEligibleUsers` (not in their code) is TestAll's group recall times the number of evaluated users
         divided by the number of users with held-out items in the group."""
         dataset = dataset or self.dataset_with_groups(2)
-        with self.quiet():
+        excludes_validation = not valid and self.export.manifest["protocol"] == "paper-text"
+        with self.quiet(), self.ranking_excludes_validation(dataset, excludes_validation):
             results, other = self.Procedure.Test(dataset, model, 0, valid=valid)
             groups = self.Procedure.TestAll(dataset, other["rankdict"], 0, valid=valid)
         truth = dataset.validDict if valid else dataset.testDict
@@ -304,6 +305,24 @@ class Authors:
                     "recallEligibleUsers": recall * users / eligible[g] if eligible[g] else 0.0,
                     "eligibleUsers": eligible[g], "precision": float(groups["precisionbygroup"][c][g])})
         return report
+
+    @staticmethod
+    @contextlib.contextmanager
+    def ranking_excludes_validation(dataset, active):
+        """Under the paper-text protocol every user has validation and test items, and ranking for the test must leave
+        out the user's validation items as well as the training items (the package's `Evaluator` does). Their
+        `Procedure.Test` leaves out what `getUserPosItems` returns, the training items only: their own split never
+        gives a test user validation items. While `active`, this answers it with training and validation items."""
+        if not active:
+            yield
+            return
+        training, validation = dataset.getUserPosItems, dataset.validDict
+        dataset.getUserPosItems = lambda users: [list(items) + list(validation.get(int(user), []))
+                                                 for user, items in zip(users, training(users))]
+        try:
+            yield
+        finally:
+            del dataset.getUserPosItems
 
     @staticmethod
     def set_embeddings(model, users, items):
