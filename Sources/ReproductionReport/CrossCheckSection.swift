@@ -158,7 +158,7 @@ public struct CrossCheckSection {
             + "package's mean minus the authors' with a paired t-test.\n\n"
         var table = TextTable(header: ["setting", "seeds", "measure", "authors' code", "package", "package - authors"])
         let settings = Dictionary(grouping: runs, by: Self.settingName)
-        var disagreements: [String] = []
+        var tests: [(cell: String, p: Double)] = []
         var mostSeedsCompared = 0
         for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
             var pairs: [(AuthorsRun, ExperimentResult)] = []
@@ -184,21 +184,31 @@ public struct CrossCheckSection {
                 var significance = ""
                 if let test = Statistics.pairedTTest(package, authors) {
                     significance = String(format: " (p %.3f)", test.p)
-                    if test.p < 0.05 { disagreements.append("\(name), \(label)") }
+                    tests.append(("\(name), \(label)", test.p))
                 }
                 table.append([name, "\(pairs.count)", label, cell(a), cell(p),
                               String(format: "%+.4f (%+.1f%%)", difference, 100 * difference / a.mean) + significance])
             }
         }
+        // Every measure of every setting is a test of its own: a difference counts when it stays significant after
+        // Holm's correction for all of them; one significant only before the correction is named beside the verdict.
+        let holm = Statistics.holmSignificant(tests.map(\.p))
+        let disagreements = zip(tests, holm).filter { $0.1 }.map { $0.0.cell }
+        let uncorrected = zip(tests, holm).filter { !$0.1 && $0.0.p < 0.05 }.map { String(format: "%@ (p %.3f)", $0.0.cell, $0.0.p) }
+        let caveat = uncorrected.isEmpty ? "" : " Before that correction, \(uncorrected.joined(separator: "; ")) differs "
+            + "at 5%: more seeds will tell."
+        let comparisons = tests.count == 1 ? "the one comparison" : "the \(tests.count) comparisons"
         let verdict: String
         if !disagreements.isEmpty {
-            verdict = "differs in \(disagreements.joined(separator: "; ")) (paired t-test, p < 0.05)."
+            verdict = "differs in \(disagreements.joined(separator: "; ")) (paired t-test, significant at 5% after Holm's "
+                + "correction for \(comparisons))."
         } else if mostSeedsCompared == 0 {
             verdict = "not decided: no setting has a package run to compare with yet"
         } else if mostSeedsCompared < 2 {
             verdict = "not decided: one seed per setting so far, no interval"
         } else {
-            verdict = "agrees: no difference between the two codes is larger than the seed-to-seed noise (paired t-test, 5%)."
+            verdict = "agrees: no difference between the two codes is larger than the seed-to-seed noise (paired t-test, 5%, "
+                + "Holm's correction for \(comparisons)).\(caveat)"
         }
         text += table.rendered(.markdown) + "\nVerdict: **\(verdict)**\n\n"
         let meaning = authorsOwnChanges(settings, dataset: dataset)

@@ -96,6 +96,19 @@ final class CrossCheckSectionTests: XCTestCase {
         XCTAssertTrue(section.text.contains("Verdict: **agrees:"), section.text)
     }
 
+    /// A gap far beyond the seed-to-seed noise is a disagreement, named with its setting and measure.
+    func testAConsistentGapIsADisagreement() throws {
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(at: folders.root) }
+        for (seed, authors, package) in [(2022, 0.1300, 0.1400), (2023, 0.1310, 0.1412), (2024, 0.1320, 0.1419)] {
+            try folders.writeRun(method: "UnKD", groups: 4, seed: seed, recall: authors, unpopular: 0.0200)
+            try folders.storePackage(packageRuns(seed: UInt64(seed)).unkd, recall: package, unpopular: 0.0200)
+        }
+        XCTAssertTrue(folders.section().verdicts.contains("Against the authors' code, stage e (training end to end, `ml-1m-unkd-code`): "
+                                                          + "differs in UnKD K=4 (weight 1), Recall@10 (paired t-test, significant "
+                                                          + "at 5% after Holm's correction for the one comparison)."))
+    }
+
     /// A LightGCN student is its own setting, compared with the authors' LightGCN Student; the paper's LightGCN rows
     /// stand beside it only when its teacher is a LightGCN too, and a student of an MF teacher has no package run.
     func testLightGCNStudentsAreTheirOwnSettings() throws {

@@ -36,6 +36,18 @@ public enum Statistics {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 
+    /// Holm's step-down correction for testing several hypotheses at once: which of `pValues` stay significant at
+    /// family-wise level `alpha`. The k-th smallest p-value (k from 1) is compared with alpha / (m - k + 1), in
+    /// order, until one fails; it and all larger ones are not significant. O(m log m).
+    public static func holmSignificant(_ pValues: [Double], alpha: Double = 0.05) -> [Bool] {
+        var significant = [Bool](repeating: false, count: pValues.count)
+        for (rank, index) in pValues.indices.sorted(by: { pValues[$0] < pValues[$1] }).enumerated() {
+            guard pValues[index] <= alpha / Double(pValues.count - rank) else { break }
+            significant[index] = true
+        }
+        return significant
+    }
+
     /// The paired t-test of `a` against `b` (same seeds, same order): the t statistic and the two-sided p-value.
     /// Nil with fewer than two pairs, or when every difference is the same (no variance).
     public static func pairedTTest(_ a: [Double], _ b: [Double]) -> (t: Double, p: Double)? {

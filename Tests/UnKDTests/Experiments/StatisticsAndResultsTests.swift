@@ -31,6 +31,15 @@ final class StatisticsAndResultsTests: XCTestCase {
         XCTAssertNil(Statistics.pairedTTest([1], [0]))
     }
 
+    /// Holm by hand: m = 4, sorted 0.005 <= 0.05/4 and 0.01 <= 0.05/3 hold, 0.03 > 0.05/2 stops the procedure, so
+    /// 0.04 is not significant either although it is below 0.05/1.
+    func testHolmCorrectionByHand() {
+        XCTAssertEqual(Statistics.holmSignificant([0.01, 0.04, 0.03, 0.005]), [true, false, false, true])
+        XCTAssertEqual(Statistics.holmSignificant([0.044, 0.27, 0.5, 0.17, 0.21, 0.41]), [false, false, false, false, false, false])
+        XCTAssertEqual(Statistics.holmSignificant([0.04]), [true])
+        XCTAssertEqual(Statistics.holmSignificant([]), [])
+    }
+
     func testResultsAreCachedByExperiment() throws {
         let folder = try FixtureFolder()
         let (workspace, results) = folder.offlineWorkspace()
