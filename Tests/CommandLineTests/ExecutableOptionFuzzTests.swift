@@ -149,7 +149,7 @@ final class ExecutableOptionFuzzTests: XCTestCase {
         process.currentDirectoryURL = folder
         // Standard error goes to a file, so a command that writes much never blocks on a full pipe.
         let errorFile = folder.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let errors = try FileHandle(forWritingTo: errorFile)
         defer { try? errors.close() }
         process.standardError = errors
