@@ -33,6 +33,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Time only the model or distillation method with this label (e.g. mf-d10, lightgcn-d100-l1, de-rrd), for profiling, or only the machine check (machine).")
     var only: String?
 
+    @Option(help: "Backbone of the distilled student (mf or lightgcn, one layer as in the grid).")
+    var student: Backbone = .mf
+
     @Option(help: "Output format: markdown or csv.")
     var format: TableFormat = .markdown
 
@@ -100,15 +103,17 @@ struct Bench: ParsableCommand {
  Each method prepares once from the teacher (UnKD ranks every user's candidates in every group; RD, CD and DE-RRD
  rank the whole catalogue) and then adds its term to every step of the student. The teacher here is an untrained MF
  of dimension 100: the cost does not depend on its quality. Epochs are timed past epoch 100, where RD's dynamic
- weights are on.
+ weights are on. The student is the grid's MF of dimension 10, or with `--student lightgcn` its one-layer LightGCN.
 */
         let teacherModel = Recommender(.teacher(.mf), userCount: data.userCount, itemCount: data.itemCount, seed: 3)
         let teacher = TrainedModel(spec: ModelSpec(dataset: dataset, model: .teacher(.mf), training: training, seed: 3),
                                    model: teacherModel, history: TrainingHistory(), graph: nil, loaded: false)
-        let studentTrainer = Trainer(model: Recommender(.student(.mf), userCount: data.userCount, itemCount: data.itemCount, seed: 1),
+        let studentModel = ModelConfiguration.student(student)
+        let studentTrainer = Trainer(model: Recommender(studentModel, userCount: data.userCount, itemCount: data.itemCount, seed: 1),
                                      split: split, configuration: training, seed: 1)
         let plain = Timing.median(Timing.measure(runs) { studentTrainer.trainEpoch(1) })
-        table.append(["plain MF student epoch, d=10 (reference for the methods below)", String(format: "%.3f", plain), "\(runs)", ""])
+        table.append(["plain \(studentModel.label) student epoch (reference for the methods below)", String(format: "%.3f", plain),
+                      "\(runs)", ""])
         var methods: [(DistillationMethod, TimeTarget)] = [
             (.unkd(UnKDConfiguration()), .timesPlainEpoch(2)), (.rd(RDConfiguration(weight: 0.5)), .timesPlainEpoch(2)),
             (.cd(CDConfiguration()), .timesPlainEpoch(2)), (.deRRD(DERRDConfiguration()), .timesPlainEpoch(10)),
@@ -119,14 +124,14 @@ struct Bench: ParsableCommand {
             let spec = DistillationSpec(method: method, teacher: TeacherSpec(model: .teacher(.mf), training: training, seed: 3))
             var term: DistillationTerm?
             let preparation = Timing.measure(1) {
-                term = spec.makeTerm(teacher: teacher, train: split.train, student: training, studentModel: .student(.mf), seed: 1)
+                term = spec.makeTerm(teacher: teacher, train: split.train, student: training, studentModel: studentModel, seed: 1)
             }
             table.append(["\(method.row) preparation (teacher d=100)", String(format: "%.3f", Timing.median(preparation)), "1",
                           method.row == .unkd ? TimeTarget.seconds(3).column(for: Timing.median(preparation), plainEpoch: plain) : ""])
             studentTrainer.distillation = term
             // Epoch 100 or later, so RD's dynamic weights are on.
             let epochs = Timing.measure(runs) { studentTrainer.trainEpoch(120) }
-            table.append(["\(method.row) epoch, MF student d=10", String(format: "%.3f", Timing.median(epochs)), "\(runs)",
+            table.append(["\(method.row) epoch, \(studentModel.label) student", String(format: "%.3f", Timing.median(epochs)), "\(runs)",
                           target.column(for: Timing.median(epochs), plainEpoch: plain)])
             if let unkd = term as? UnKDDistiller {
                 let budget = TimeTarget.timesPlainEpoch(1)
