@@ -8,6 +8,7 @@ extension SplitProtocol: ExpressibleByArgument {}
 extension Backbone: ExpressibleByArgument {}
 extension AdamVariant: ExpressibleByArgument {}
 extension PaperMethod: ExpressibleByArgument {}
+extension ReversedPairs: ExpressibleByArgument {}
 
 extension DatasetName: ExpressibleByArgument {
     /// Any name: the catalogue's, or the name of a user's own data given with `--data NAME=PATH`.

@@ -130,7 +130,9 @@ struct Walkthrough: ParsableCommand {
  ∝ exp(-r / mu) and a ≠ b; the item at the better position is the pair's positive, the other its negative. The pairs
  are spread equally over the groups (30 pairs over K = 4 is 8 per group after the official rounding), so the tail
  groups teach as much as the head. `UnKDDistiller.resample` draws them; below, the positions drawn over all users
- against the distribution they should follow.
+ against the distribution they should follow. (The official code means to do the same, but its swap of a pair drawn
+ worse-first goes through a tensor view and leaves the better item twice, so half of its pairs teach nothing; the
+ cross-check found it, and `UnKDConfiguration.reversedPairs = .collapsed` reproduces it.)
 */
         let unkd = UnKDConfiguration(groups: groups, pairsPerUser: pairs, mu: mu)
         let distiller = UnKDDistiller(configuration: unkd, teacher: teacher.parameters, train: train, seed: seed)

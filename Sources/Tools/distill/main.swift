@@ -21,7 +21,10 @@
  equally over the groups (rounded, so 32 at K = 4), mu = 20, the teacher's lists cut at 1000 items per group, pairs
  redrawn every epoch from rankings computed once, and the distillation loss weighted by lambda (default 1) next to
  BPR. Pairs are looked up per BPR row, so active users count more, as in the official code. Evaluation groups are
- always the two-group split (popular / unpopular), whatever K UnKD trains with.
+ always the two-group split (popular / unpopular), whatever K UnKD trains with. One departure, because the code's
+ behaviour is unintended: the official sampler turns every pair drawn worse-item-first into the better item twice
+ (half of the pairs), a pair that teaches nothing; here every pair is put in rank order, and `--reversed-pairs
+ collapsed` restores the official behaviour.
 */
 import ArgumentParser
 import Foundation
@@ -51,6 +54,12 @@ struct Distill: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "UnKD: weight lambda of the distillation loss.")
     var weight = 1.0
+
+    @Option(name: .customLong("reversed-pairs"), help: ArgumentHelp(
+        "UnKD: ordered (the paper's method) or collapsed (the official code's behaviour).",
+        discussion: "A pair whose ranks are drawn worse first is put in rank order, or, as the official code does, becomes "
+            + "the better item twice: a constant in the loss, with no gradient (docs/differences.md)."))
+    var reversedPairs: ReversedPairs = .ordered
 
     @Option(name: .customLong("protocol"), help: "Split protocol: unkd-code (default) or paper-text.")
     var splitProtocol: SplitProtocol = .unkdCode
@@ -85,7 +94,7 @@ struct Distill: ParsableCommand {
                              distillation: distillation)
         }
         let teacherSpec = spec(.teacher(backbone))
-        let unkd = UnKDConfiguration(groups: groups, pairsPerUser: pairs, mu: mu, weight: weight)
+        let unkd = UnKDConfiguration(groups: groups, pairsPerUser: pairs, mu: mu, weight: weight, reversedPairs: reversedPairs)
         let rows: [(PaperMethod, ModelSpec)] = [
             (.teacher, teacherSpec),
             (.student, spec(.student(backbone))),
@@ -117,7 +126,8 @@ struct Distill: ParsableCommand {
                           "\(trained.history.bestEpoch)"])
         }
         if format == .markdown {
-            print("\(dataset), \(backbone.rawValue), protocol \(splitProtocol.rawValue), seed \(seed); \(GridCell.unkd(groups: groups)), pairs=\(pairs), mu=\(mu), lambda=\(weight)\n")
+            print("\(dataset), \(backbone.rawValue), protocol \(splitProtocol.rawValue), seed \(seed); \(GridCell.unkd(groups: groups)), pairs=\(pairs), mu=\(mu), lambda=\(weight)"
+                  + (reversedPairs == .ordered ? "" : ", reversed pairs \(reversedPairs.rawValue)") + "\n")
         }
         print(table.rendered(format), terminator: "")
     }

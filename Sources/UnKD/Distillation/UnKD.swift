@@ -13,14 +13,42 @@ public struct UnKDConfiguration: Codable, Hashable, Sendable {
     public var listCap: Int = 1000
     /// lambda, the weight of the distillation loss next to BPR.
     public var weight: Double = 1
+    /// What becomes of a pair whose ranks were drawn worse first (see `ReversedPairs`).
+    public var reversedPairs: ReversedPairs = .ordered
 
-    /// The official defaults (K = 4, 30 pairs, mu = 20, cap 1000, lambda = 1).
-    public init(groups: Int = 4, pairsPerUser: Int = 30, mu: Double = 20, listCap: Int = 1000, weight: Double = 1) {
+    /// The official defaults (K = 4, 30 pairs, mu = 20, cap 1000, lambda = 1), with every pair put in rank order.
+    public init(groups: Int = 4, pairsPerUser: Int = 30, mu: Double = 20, listCap: Int = 1000, weight: Double = 1,
+                reversedPairs: ReversedPairs = .ordered) {
         self.groups = groups
         self.pairsPerUser = pairsPerUser
         self.mu = mu
         self.listCap = listCap
         self.weight = weight
+        self.reversedPairs = reversedPairs
+    }
+
+    private enum CodingKeys: String, CodingKey { case groups, pairsPerUser, mu, listCap, weight, reversedPairs }
+
+    /// Reads a configuration; one without `reversedPairs` orders its pairs.
+    public init(from decoder: Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(groups: try values.decode(Int.self, forKey: .groups),
+                  pairsPerUser: try values.decode(Int.self, forKey: .pairsPerUser),
+                  mu: try values.decode(Double.self, forKey: .mu), listCap: try values.decode(Int.self, forKey: .listCap),
+                  weight: try values.decode(Double.self, forKey: .weight),
+                  reversedPairs: try values.decodeIfPresent(ReversedPairs.self, forKey: .reversedPairs) ?? .ordered)
+    }
+
+    /// Writes `reversedPairs` only when it is not `.ordered`, so that the experiments of ordered pairs keep the
+    /// encoding, and with it the result keys, they had before the setting existed.
+    public func encode(to encoder: Encoder) throws {
+        var values = encoder.container(keyedBy: CodingKeys.self)
+        try values.encode(groups, forKey: .groups)
+        try values.encode(pairsPerUser, forKey: .pairsPerUser)
+        try values.encode(mu, forKey: .mu)
+        try values.encode(listCap, forKey: .listCap)
+        try values.encode(weight, forKey: .weight)
+        if reversedPairs != .ordered { try values.encode(reversedPairs, forKey: .reversedPairs) }
     }
 
     /// Pairs drawn per group: an equal share, rounded half to even, with any shortfall given one pair at a time to the
@@ -33,6 +61,19 @@ public struct UnKDConfiguration: Codable, Hashable, Sendable {
         for g in 0..<max(0, shortfall) { counts[g] += 1 }
         return counts
     }
+}
+
+/// What becomes of an UnKD pair whose two ranks were drawn in reverse order, the worse-ranked item first (half of the
+/// pairs: the two ranks are drawn independently and redrawn when equal).
+///
+/// See docs/differences.md#unkds-reversed-pairs.
+public enum ReversedPairs: String, Codable, Hashable, Sendable, CaseIterable {
+    /// The two items are put in rank order, so every pair ranks a better item above a worse one (the paper's method).
+    case ordered
+    /// As the official code does: its swap keeps the first item through a view of the tensor it then overwrites, so
+    /// the pair becomes the better-ranked item twice. Such a pair adds the constant log 2 to the loss and nothing to
+    /// the gradient, so on average half of the pairs teach and the term's gradient is half as large.
+    case collapsed
 }
 
 /// Unbiased knowledge distillation: the student learns the teacher's ranking *within* groups of items of similar
@@ -103,8 +144,9 @@ public final class UnKDDistiller: DistillationTerm {
                         a = Self.truncatedGeometric(logQ: logQ, mass: mass, length: list.count, &random)
                         b = Self.truncatedGeometric(logQ: logQ, mass: mass, length: list.count, &random)
                     } while a == b
+                    let collapses = a > b && configuration.reversedPairs == .collapsed
                     positives.append(list[list.startIndex + min(a, b)])
-                    negatives.append(list[list.startIndex + max(a, b)])
+                    negatives.append(list[list.startIndex + (collapses ? b : max(a, b))])
                 }
             }
             start.append(positives.count)

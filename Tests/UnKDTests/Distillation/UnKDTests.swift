@@ -86,6 +86,67 @@ final class UnKDTests: XCTestCase {
         XCTAssertLessThan(chiSquare, 98.32)  // the 0.001 quantile of chi-square with 59 degrees of freedom (60 bins)
     }
 
+    /// The official code's reversed pairs: the same draws as ordered pairs, where each pair drawn worse first keeps
+    /// its better item twice. On lists of 40 items, drawn independently, that is half of the pairs.
+    func testCollapsedReversedPairsKeepTheBetterItemTwice() {
+        let (split, teacher) = Self.fixture
+        func pairs(_ reversedPairs: ReversedPairs) -> UnKDDistiller {
+            let distiller = UnKDDistiller(configuration: UnKDConfiguration(groups: 2, listCap: 40, reversedPairs: reversedPairs),
+                                          teacher: teacher, train: split.train, seed: 5)
+            distiller.resample()
+            return distiller
+        }
+        let ordered = pairs(.ordered), collapsed = pairs(.collapsed)
+        XCTAssertEqual(collapsed.pairStart, ordered.pairStart)
+        XCTAssertEqual(collapsed.pairPositives, ordered.pairPositives, "the better item of each pair is the same")
+        var same = 0
+        for p in 0..<ordered.pairPositives.count {
+            XCTAssertNotEqual(ordered.pairPositives[p], ordered.pairNegatives[p])
+            if collapsed.pairNegatives[p] == collapsed.pairPositives[p] {
+                same += 1
+            } else {
+                XCTAssertEqual(collapsed.pairNegatives[p], ordered.pairNegatives[p])
+            }
+        }
+        // Binomial(n, 1/2): the 0.001 quantiles are within 3.3 standard deviations of n / 2.
+        let n = Double(ordered.pairPositives.count)
+        XCTAssertGreaterThan(n, 5000)
+        XCTAssertEqual(Double(same), n / 2, accuracy: 3.3 * (n / 4).squareRoot())
+    }
+
+    /// A collapsed pair (i, i) adds log 2 to the mean and nothing to the gradient: a user with one real pair and one
+    /// collapsed pair has the loss (-log sigmoid(s+ - s-) + log 2) / 2 and half the gradient of the real pair alone.
+    func testCollapsedPairAddsLogTwoAndNoGradient() {
+        // One user (row 0) and three items (rows 1-3) of dimension 2, in rows padded to the kernels' stride of 8:
+        // the user scores item 0 at 1, item 1 at 0.5 and item 2 at 0.
+        let rows: [[Float]] = [[1, 0.5], [1, 0], [0, 1], [0, 0]]
+        let final = rows.flatMap { $0 + [Float](repeating: 0, count: 6) }
+        func term(_ positives: [Int32], _ negatives: [Int32]) -> (loss: Float, gradient: [Float]) {
+            var gradient = [Float](repeating: 0, count: final.count), touched: [Int32] = []
+            let loss = PairwiseDistillation.accumulate(
+                [0], pairStart: [0, positives.count], positives: positives, negatives: negatives, final: final,
+                gradient: &gradient, stride: 8, userCount: 1, itemCount: 3, weight: 1, workspace: PerUserWorkspace(),
+                touched: &touched)
+            return (loss, gradient)
+        }
+        // The real pair (item 0, item 2), then with the collapsed pair (item 1, item 1).
+        let real = term([0], [2]), mixed = term([0, 1], [2, 1])
+        let margin: Float = 1 - 0
+        XCTAssertEqual(real.loss, -log(1 / (1 + exp(-margin))), accuracy: 1e-6)
+        XCTAssertEqual(mixed.loss, (real.loss + log(2)) / 2, accuracy: 1e-6)
+        for k in 0..<final.count { XCTAssertEqual(mixed.gradient[k], real.gradient[k] / 2, accuracy: 1e-7, "entry \(k)") }
+    }
+
+    func testCollapsedReversedPairsAreRecordedOnlyWhenSet() throws {
+        let ordered = try JSONEncoder().encode(UnKDConfiguration())
+        XCTAssertFalse(String(decoding: ordered, as: UTF8.self).contains("reversedPairs"), "ordered pairs keep the old encoding")
+        XCTAssertEqual(try JSONDecoder().decode(UnKDConfiguration.self, from: ordered), UnKDConfiguration())
+        let collapsed = UnKDConfiguration(groups: 2, reversedPairs: .collapsed)
+        let encoded = try JSONEncoder().encode(collapsed)
+        XCTAssertTrue(String(decoding: encoded, as: UTF8.self).contains("\"reversedPairs\":\"collapsed\""))
+        XCTAssertEqual(try JSONDecoder().decode(UnKDConfiguration.self, from: encoded), collapsed)
+    }
+
     func testUsersWithTooFewCandidatesSkipTheGroup() {
         // User 0 has trained on all items of the head group {0} except none remain: its list there is empty.
         let train = InteractionMatrix(itemCount: 6, rows: [[0, 1, 2], [0, 3], [0, 4], [0, 5], [1]])
