@@ -1,11 +1,12 @@
-"""Stages a-d of the cross-check: the authors' code and the package on identical inputs.
+"""Stages a-d and s of the cross-check: the authors' code and the package on identical inputs.
 
-    python3 compare.py --authors PATH/UnKD --export DIR [--stages abcd] [--users N]
+    python3 compare.py --authors PATH/UnKD --export DIR [--stages abcds] [--users N]
 
 a. popularity groups (`Loader.splitGroup`) for every K of the export;
 b. UnKD's candidate lists (`sample.UnKD.get_rank_negItems`) for every exported K;
 c. evaluation (`Procedure.Test`, `Procedure.TestAll`) of the exported teacher and student;
-d. loss values (`bpr_loss`, and the samplers' `Sample`) on the exported batch and sampled items.
+d. loss values (`bpr_loss`, and the samplers' `Sample`) on the exported batch and sampled items;
+s. sampled inputs: the authors' samplers (UnKD, RD, CD, DE-RRD) against the package's, as laws on the teacher's ranking.
 
 Each stage prints a table and writes a small JSON summary to RESULTS/<dataset>-<protocol>-seed<S>/stage-<x>.json.
 """
@@ -404,13 +405,245 @@ def stage_d(authors, export, teacher):
                                     notes)}
 
 
+# ------------------------------------------------------------------------------ stage s: samplers
+
+SAMPLER_ALPHA = 0.05         # family-wise, stage s (Holm over its tests)
+MIN_BIN_COUNT = 20           # stage s: adjacent bins are merged until both samples together hold this many
+
+
+def chi2_survival(statistic, dof):
+    """P(X >= statistic) for X chi-square with `dof` degrees of freedom (the regularised upper incomplete gamma)."""
+    if dof <= 0:
+        return 1.0
+    return float(torch.special.gammaincc(torch.tensor(dof / 2, dtype=torch.float64),
+                                         torch.tensor(statistic / 2, dtype=torch.float64)))
+
+
+def homogeneity_test(first, second):
+    """Two-sample chi-square test that two samples of small non-negative integers (ranks, bins) have one law.
+
+    Adjacent values are merged, in order, until both samples together hold MIN_BIN_COUNT draws in every merged bin
+    (a short last bin joins the one before). Returns (statistic, degrees of freedom, p)."""
+    size = int(max(first.max(initial=0), second.max(initial=0))) + 1
+    counts = np.stack([np.bincount(first, minlength=size), np.bincount(second, minlength=size)]).astype(np.float64)
+    merged, current = [], np.zeros(2)
+    for column in counts.T:
+        current = current + column
+        if current.sum() >= MIN_BIN_COUNT:
+            merged.append(current)
+            current = np.zeros(2)
+    if current.sum() > 0:
+        if merged:
+            merged[-1] = merged[-1] + current
+        else:
+            merged.append(current)
+    table = np.array(merged).T
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    statistic = float(((table - expected) ** 2 / expected).sum())
+    dof = table.shape[1] - 1
+    return statistic, dof, chi2_survival(statistic, dof)
+
+
+def holm(p_values, alpha):
+    """Holm's step-down procedure: for each p, whether it is significant at family-wise level `alpha`."""
+    order = sorted(range(len(p_values)), key=lambda k: p_values[k])
+    significant, stopped = [False] * len(p_values), False
+    for step, k in enumerate(order):
+        stopped = stopped or p_values[k] > alpha / (len(p_values) - step)
+        significant[k] = not stopped
+    return significant
+
+
+class TeacherRanks:
+    """The teacher's ranking of every user's unobserved items (float32 scores from the exported embeddings, best
+    first, ties by item id): the common yardstick on which both codes' samples are placed."""
+
+    def __init__(self, export):
+        users, items = export.array("teacher-user"), export.array("teacher-item")
+        self.train = export.train
+        self.position = np.empty((export.users, export.items), dtype=np.int32)
+        self.unobserved = np.empty(export.users, dtype=np.int64)
+        for start in range(0, export.users, 512):
+            end = min(start + 512, export.users)
+            scores = users[start:end] @ items.T
+            for row, user in enumerate(range(start, end)):
+                scores[row, self.train[user]] = -np.inf
+            order = np.argsort(-scores, axis=1, kind="stable")
+            np.put_along_axis(self.position[start:end], order, np.arange(export.items, dtype=np.int32)[None, :],
+                              axis=1)
+            self.unobserved[start:end] = export.items - np.array([len(self.train[u]) for u in range(start, end)])
+
+    def of(self, samples):
+        """Teacher positions of a [U, n] array of sampled items (observed items sit past every unobserved one)."""
+        return np.take_along_axis(self.position, samples.astype(np.int64), axis=1)
+
+    def observed(self, samples):
+        """How many sampled items are training items of their user."""
+        return int((self.of(samples) >= self.unobserved[:, None]).sum())
+
+    def relative(self, samples, skip=0, bins=20):
+        """Bins of the position among the unobserved items past the first `skip`: uniform draws fill them evenly."""
+        span = (self.unobserved - skip)[:, None].astype(np.float64)
+        fraction = (self.of(samples) - skip) / span
+        return np.clip((fraction * bins).astype(np.int64), 0, bins - 1).ravel()
+
+
+def list_positions(lists_of_user, pairs_of_user, users):
+    """Per pair, (group, position of the positive, position of the negative) in the user's candidate lists.
+
+    `lists_of_user(u)` gives u's lists per group; `pairs_of_user(u)` u's (positives, negatives) arrays."""
+    groups, positives, negatives = [], [], []
+    for u in range(users):
+        lists = lists_of_user(u)
+        group_of, position_of = {}, {}
+        for g, items in enumerate(lists):
+            for position, item in enumerate(items):
+                group_of[int(item)], position_of[int(item)] = g, position
+        pos, neg = pairs_of_user(u)
+        for a, b in zip(pos, neg):
+            g = group_of[int(a)]
+            if group_of[int(b)] != g:
+                raise ValueError(f"user {u}: a pair across groups ({a}, {b})")
+            groups.append(g)
+            positives.append(position_of[int(a)])
+            negatives.append(position_of[int(b)])
+    return np.array(groups), np.array(positives), np.array(negatives)
+
+
+def stage_s(authors, export, teacher):
+    """The authors' samplers against the package's sampled inputs (batch/): the same law, tested on the teacher's
+    ranking (two-sample chi-square per quantity, Holm's correction over the stage)."""
+    a, users = authors, export.users
+    batch = export.manifest.get("batch") or {}
+    if not batch:
+        raise SystemExit("stage s needs an export written with --batch")
+    a.utils.set_seed(export.seed)
+    ranks = TeacherRanks(export)
+    tests, checks = [], []
+
+    def compare(name, theirs, ours, how):
+        statistic, dof, p = homogeneity_test(theirs, ours)
+        tests.append({"quantity": name, "authorsMean": float(theirs.mean()), "packageMean": float(ours.mean()),
+                      "authorsDraws": int(theirs.size), "packageDraws": int(ours.size), "chiSquare": statistic,
+                      "dof": dof, "p": p, "how": how})
+
+    # UnKD: their KD_sampling on their own lists (equal to the package's up to ties, stage b).
+    k = int(batch["unkdGroups"])
+    dataset = a.dataset_with_groups(k)
+    saved = a.world.config["sample_num"]
+    a.world.config["sample_num"] = int(batch["unkdPairsPerUser"])
+    try:
+        with a.quiet():
+            unkd = a.sample.UnKD(dataset, teacher, teacher, 1)
+            unkd.KD_sampling()
+    finally:
+        a.world.config["sample_num"] = saved
+    start, items, groups = export.candidates(k)
+    if not export.has("batch/unkd-collapsed-start.npy"):
+        raise SystemExit("stage s needs batch/unkd-collapsed-*.npy: export again with this version's crosscheck --batch")
+
+    def package_pairs(prefix):
+        pair_start, pos, neg = (export.array(f"batch/{prefix}-{part}") for part in ("start", "positive", "negative"))
+        return list_positions(lambda u: [items[start[u * groups + g]:start[u * groups + g + 1]] for g in range(groups)],
+                              lambda u: (pos[pair_start[u]:pair_start[u + 1]], neg[pair_start[u]:pair_start[u + 1]]),
+                              users)
+
+    theirs = list_positions(lambda u: [x.numpy() for x in unkd.user_negitems[u]],
+                            lambda u: (unkd.pos_items[u].numpy(), unkd.neg_items[u].numpy()), users)
+    ours, ordered = package_pairs("unkd-collapsed"), package_pairs("unkd")
+    their_counts = np.bincount(theirs[0], minlength=groups) / users
+    our_counts = np.bincount(ours[0], minlength=groups) / users
+    checks.append(["UnKD pairs per user, by group", " + ".join(f"{c:g}" for c in their_counts),
+                   " + ".join(f"{c:g}" for c in our_counts), bool(np.array_equal(their_counts, our_counts))])
+    compare(f"UnKD K={k}: pairs of one item twice (0 or 1)", (theirs[1] == theirs[2]).astype(np.int64),
+            (ours[1] == ours[2]).astype(np.int64), "KD_sampling; the package with reversed pairs collapsed")
+    for g in range(groups):
+        for part, index in (("positive", 1), ("negative", 2)):
+            compare(f"UnKD K={k}, group {g + 1}: {part}'s rank in the list", theirs[index][theirs[0] == g],
+                    ours[index][ours[0] == g], "KD_sampling, mu 20; the package with reversed pairs collapsed")
+    one_item = {"authors": int((theirs[1] == theirs[2]).sum()), "packageCollapsed": int((ours[1] == ours[2]).sum()),
+                "packageOrdered": int((ordered[1] == ordered[2]).sum()), "pairs": int(theirs[1].size)}
+
+    # RD: one epoch's dynamic samples (their PerSample draws them uniformly from the unobserved items).
+    with a.quiet():
+        rd = a.sample.RD(a.dataset, teacher, teacher, 1)
+        rd.PerSample()
+    rd_theirs, rd_ours = rd.dynamic_samples.numpy(), export.array("batch/rd-dynamic")
+    compare("RD dynamic samples: position among the unobserved (20 bins)", ranks.relative(rd_theirs),
+            ranks.relative(rd_ours), "Sample_neg, 100 per user")
+
+    # CD: the items drawn once from the teacher's top 3000 (the better-ranked of two rank draws).
+    student = a.fresh_model("mf", 10, 0)
+    with a.quiet():
+        cd = a.sample.CD(a.dataset, student, teacher, 1)
+    cd_theirs, cd_ours = cd.rank_samples.numpy(), export.array("batch/cd-items")
+    compare("CD samples: teacher rank (bins of 100)", ranks.of(cd_theirs).ravel() // 100,
+            ranks.of(cd_ours).ravel() // 100, "get_rank_sample, 50 per user")
+
+    # DE-RRD: interesting items from the teacher's top T = 100, uninteresting ones uniformly from the rest.
+    config = dict(a.world.config, latent_dim_rec=10, lightGCN_n_layers=0)
+    with a.quiet():
+        expert = a.register.MODELS["BPRMFExpert"](config, a.dataset, teacher)
+        rrd = a.sample.RRD(a.dataset, expert, teacher, 1)
+    interesting = rrd.interesting_items.long().numpy(), export.array("batch/derrd-interesting")
+    uninteresting = rrd.uninteresting_items.long().numpy(), export.array("batch/derrd-uninteresting")
+    compare("DE-RRD interesting items: teacher rank", ranks.of(interesting[0]).ravel(), ranks.of(interesting[1]).ravel(),
+            "RRD_sampling, 20 of the top 100")
+    compare("DE-RRD uninteresting items: position past the top 100 (20 bins)", ranks.relative(uninteresting[0], 100),
+            ranks.relative(uninteresting[1], 100), "RRD_sampling, 20 per user")
+
+    for name, (theirs_s, ours_s) in (("RD dynamic", (rd_theirs, rd_ours)), ("CD", (cd_theirs, cd_ours)),
+                                     ("DE-RRD interesting", interesting), ("DE-RRD uninteresting", uninteresting)):
+        a_obs, p_obs = ranks.observed(theirs_s), ranks.observed(ours_s)
+        if name == "CD":
+            # Their top 3000 of a user with fewer unobserved items ends in training items; the package's list is
+            # shorter instead (docs/differences.md#cds-rank-weights-and-fixed-draws).
+            checks.append(["CD: sampled training items (the authors' pad short lists with them; the package's are "
+                           "shorter)", a_obs, p_obs, p_obs == 0])
+        else:
+            checks.append([f"{name}: sampled training items", a_obs, p_obs, a_obs == 0 and p_obs == 0])
+
+    significant = holm([t["p"] for t in tests], SAMPLER_ALPHA)
+    for test, differs in zip(tests, significant):
+        test["differs"] = differs
+    header = ["quantity", "authors mean", "package mean", "draws (each)", "chi-square (dof)", "p", "same law"]
+    table = [[t["quantity"], t["authorsMean"], t["packageMean"], t["packageDraws"], f"{t['chiSquare']:.1f} ({t['dof']})",
+              t["p"], not t["differs"]] for t in tests]
+    table += [[name, their, our, "-", "-", "-", same] for name, their, our, same in checks]
+    print_table(f"Stage s: sampled inputs, the authors' samplers against the package's (two-sample chi-square, "
+                f"Holm at {SAMPLER_ALPHA:g} over {len(tests)} tests)", header, table)
+    agree = not any(significant) and all(c[3] for c in checks)
+    failing = [t["quantity"] for t in tests if t["differs"]] + [c[0] for c in checks if not c[3]]
+    verdict = (f"agrees: no test tells the two codes' samplers apart (Holm, {SAMPLER_ALPHA:g} over {len(tests)} tests), "
+               "and the exact counts are equal" if agree else "differs in " + "; ".join(failing))
+    notes = ["One epoch of each code's own draws (the package's from the export's batch/, the authors' from their "
+             "sampler classes on the same split and teacher), placed on the teacher's ranking of each user's unobserved "
+             "items. Adjacent values are merged until every bin holds at least "
+             f"{MIN_BIN_COUNT} draws of the two samples together.",
+             "The draws within one user are not independent (CD and DE-RRD draw without replacement), which makes the "
+             "chi-square test conservative; the means show the size of any difference.",
+             f"UnKD's lists are each code's own (identical up to equal-score swaps, stage b); K = {k}, "
+             f"{batch['unkdPairsPerUser']} pairs per user, mu {batch['unkdMu']:g}.",
+             f"UnKD's pairs of one item twice: {one_item['authors']} of the authors' {one_item['pairs']}, "
+             f"{one_item['packageCollapsed']} of the package's with reversed pairs collapsed, "
+             f"{one_item['packageOrdered']} of its ordered pairs (its default, the paper's method). The authors' "
+             "KD_sampling swaps a pair drawn worse first through a view (`s=samples1[l]` is a 0-dim tensor sharing "
+             "samples1's storage, so after `samples1[l]=samples2[l]` it holds the better item too): half of their "
+             "pairs are the better item twice, a constant log 2 in the loss with no gradient. The package's "
+             "`--reversed-pairs collapsed` does the same (docs/differences.md#unkds-reversed-pairs)."]
+    return {"stage": "s", "tests": tests, "unkdPairsOfOneItem": one_item, "checks": [dict(zip(["check", "authors", "package", "agree"], c)) for c in checks],
+            "alpha": SAMPLER_ALPHA, "agree": agree,
+            "summary": report_table("s", "sampled inputs: the samplers' laws on the same teacher", header, table,
+                                    verdict, notes)}
+
+
 # ------------------------------------------------------------------------------------------- main
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--authors", required=True, type=Path, help="the authors' UnKD/ folder")
     parser.add_argument("--export", required=True, type=Path, help="the export folder")
-    parser.add_argument("--stages", default="abcd", help="which stages to run (default abcd)")
+    parser.add_argument("--stages", default="abcds", help="which stages to run (default abcds)")
     parser.add_argument("--users", type=int, default=None, help="stage b: only the first N users (default all)")
     parser.add_argument("--work", type=Path, default=Path("/work/xc-work"),
                         help="work folder for the converted data (outside the repository)")
@@ -426,7 +659,8 @@ def main():
     stages = {"a": lambda: stage_a(authors, export),
               "b": lambda: stage_b(authors, export, teacher, args.users),
               "c": lambda: stage_c(authors, export, teacher),
-              "d": lambda: stage_d(authors, export, teacher)}
+              "d": lambda: stage_d(authors, export, teacher),
+              "s": lambda: stage_s(authors, export, teacher)}
     for stage in args.stages:
         started = time.time()
         summary = stages[stage]()

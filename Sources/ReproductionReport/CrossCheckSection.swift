@@ -155,7 +155,9 @@ public struct CrossCheckSection {
             + "setting says LightGCN)\n\n"
         text += "Each setting trained by both codes on the same split and teacher (the teacher of the seed), with the "
             + "authors' early stopping; test Recall@10 as mean ± 95% half-width over the seeds both finished, then the "
-            + "package's mean minus the authors' with a paired t-test.\n\n"
+            + "package's mean minus the authors' with a paired t-test. The package's UnKD runs keep reversed pairs as the "
+            + "authors' code does (`--reversed-pairs collapsed`, see [docs/differences.md]"
+            + "(docs/differences.md#unkds-reversed-pairs)).\n\n"
         var table = TextTable(header: ["setting", "seeds", "measure", "authors' code", "package", "package - authors"])
         let settings = Dictionary(grouping: runs, by: Self.settingName)
         var tests: [(cell: String, p: Double)] = []
@@ -268,7 +270,8 @@ public struct CrossCheckSection {
     }
 
     /// The package's experiment of `method` with the settings of an authors' run: its Student, or the method at the
-    /// run's K, weight and pair count (UnKD's mu is the authors' fixed 20), on the run's backbone; nil for a method the
+    /// run's K, weight and pair count (UnKD's mu is the authors' fixed 20, and its reversed pairs collapse as in their
+    /// code), on the run's backbone; nil for a method the
     /// cross-check does not run, a LightGCN student of another depth than the package's, or a student distilled from a
     /// teacher of another backbone (the package's grid distils each backbone from its own).
     func packageSpec(_ method: PaperMethod, _ settings: AuthorsRun.Settings, grid: PaperGrid) -> ModelSpec? {
@@ -283,7 +286,7 @@ public struct CrossCheckSection {
         case .student: return grid.student(settings.backbone, seed: settings.seed)
         case .unkd:
             grid.unkd = UnKDConfiguration(groups: settings.groups ?? 4, pairsPerUser: settings.sampleNum ?? 30, mu: 20,
-                                          weight: settings.kdWeight)
+                                          weight: settings.kdWeight, reversedPairs: .collapsed)
             return grid.distilled(.unkd(grid.unkd), settings.backbone, seed: settings.seed)
         case .rd:
             grid.rd.weight = settings.kdWeight

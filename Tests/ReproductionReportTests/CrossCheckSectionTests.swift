@@ -48,11 +48,26 @@ final class CrossCheckSectionTests: XCTestCase {
         }
     }
 
-    /// The package's runs at the authors' constants (UnKD: K = 4, mu 20, 30 pairs, weight 1).
-    func packageRuns(seed: UInt64) -> (student: GridRun, unkd: GridRun) {
+    /// The package's runs at the authors' constants (UnKD: K = 4, mu 20, 30 pairs, weight 1, reversed pairs as given).
+    func packageRuns(seed: UInt64, reversedPairs: ReversedPairs = .collapsed) -> (student: GridRun, unkd: GridRun) {
         var grid = PaperGrid(dataset: .movieLens)
-        grid.unkd = UnKDConfiguration(groups: 4, pairsPerUser: 30, mu: 20, weight: 1)
+        grid.unkd = UnKDConfiguration(groups: 4, pairsPerUser: 30, mu: 20, weight: 1, reversedPairs: reversedPairs)
         return (grid.runs([.student], .mf, seed: seed)[0], grid.runs([.unkd], .mf, seed: seed)[0])
+    }
+
+    /// The authors' UnKD is set beside the package's run that keeps reversed pairs as their code does, never beside
+    /// the run of ordered pairs (another setting).
+    func testUnKDIsComparedWithCollapsedReversedPairs() throws {
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(at: folders.root) }
+        try folders.writeRun(method: "UnKD", groups: 4, seed: 2022, recall: 0.1300, unpopular: 0.0200)
+        func rows() -> [[String]] {
+            folders.section().text.split(separator: "\n").map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        }
+        try folders.storePackage(packageRuns(seed: 2022, reversedPairs: .ordered).unkd, recall: 0.1400, unpopular: 0.0190)
+        XCTAssertTrue(rows().contains(["UnKD K=4 (weight 1)", "0", "", "", "no package run of this setting", ""]), "\(rows())")
+        try folders.storePackage(packageRuns(seed: 2022).unkd, recall: 0.1310, unpopular: 0.0190)
+        XCTAssertTrue(rows().contains(["UnKD K=4 (weight 1)", "1", "Recall@10", "0.1300", "0.1310", "+0.0010 (+0.8%)"]), "\(rows())")
     }
 
     func testStageEStatesWhatTheAuthorsCodeSaysAgainstItsOwnStudent() throws {

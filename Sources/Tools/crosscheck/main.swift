@@ -234,11 +234,12 @@ struct Exporter {
         let unkdConfiguration = UnKDConfiguration()
         let unkd = UnKDDistiller(configuration: unkdConfiguration, teacher: teacherScored, train: train, seed: seed)
         unkd.resample()
-        try NumpyArray(int64: unkd.pairStart).write(to: batchFolder.appendingPathComponent("unkd-start.npy"))
-        try NumpyArray(int32: unkd.pairPositives, shape: [unkd.pairPositives.count])
-            .write(to: batchFolder.appendingPathComponent("unkd-positive.npy"))
-        try NumpyArray(int32: unkd.pairNegatives, shape: [unkd.pairNegatives.count])
-            .write(to: batchFolder.appendingPathComponent("unkd-negative.npy"))
+        try writePairs(of: unkd, prefix: "unkd")
+        // The same draws as the official code keeps them (reversed pairs collapsed), for the comparison of the laws.
+        let collapsed = UnKDDistiller(configuration: UnKDConfiguration(reversedPairs: .collapsed), teacher: teacherScored,
+                                      train: train, seed: seed)
+        collapsed.resample()
+        try writePairs(of: collapsed, prefix: "unkd-collapsed")
         let unkdLoss: Float = loss { unkd.accumulate(batch, final: $0, gradient: $1, stride: stride, userCount: userCount, epoch: 1, touched: &$2) }
 
         let rdConfiguration = RDConfiguration(weight: 1)
@@ -278,6 +279,16 @@ struct Exporter {
                       to: "batch/losses.json")
         return BatchManifest(rows: rowCount, unkdGroups: unkd.groups.count, unkdPairsPerUser: unkdConfiguration.pairsPerUser,
                              unkdMu: unkdConfiguration.mu, rdDynamicEpoch: dynamicEpoch)
+    }
+
+    /// Writes one epoch of UnKD pairs to `batch/<prefix>-start.npy`, `-positive.npy` and `-negative.npy`.
+    func writePairs(of unkd: UnKDDistiller, prefix: String) throws {
+        let batchFolder = folder.appendingPathComponent("batch")
+        try NumpyArray(int64: unkd.pairStart).write(to: batchFolder.appendingPathComponent("\(prefix)-start.npy"))
+        try NumpyArray(int32: unkd.pairPositives, shape: [unkd.pairPositives.count])
+            .write(to: batchFolder.appendingPathComponent("\(prefix)-positive.npy"))
+        try NumpyArray(int32: unkd.pairNegatives, shape: [unkd.pairNegatives.count])
+            .write(to: batchFolder.appendingPathComponent("\(prefix)-negative.npy"))
     }
 
     /// Writes a value as pretty-printed JSON with sorted keys.
