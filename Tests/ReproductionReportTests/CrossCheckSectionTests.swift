@@ -111,6 +111,24 @@ final class CrossCheckSectionTests: XCTestCase {
         XCTAssertTrue(section.text.contains("Verdict: **agrees:"), section.text)
     }
 
+    /// When the two codes agree, the section says what that means: the unpopular group's direction under each of the
+    /// authors' settings, against the paper's (here UnKD lowers it where the paper reports +24.4%).
+    func testAgreementSaysWhatItMeansForThePapersClaims() throws {
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(at: folders.root) }
+        for (seed, recall, unpopular) in [(2022, 0.1300, 0.0200), (2023, 0.1320, 0.0190)] {
+            try folders.writeRun(method: "Student", seed: seed, recall: recall - 0.005, unpopular: unpopular + 0.004)
+            try folders.writeRun(method: "UnKD", groups: 4, seed: seed, recall: recall, unpopular: unpopular)
+            let runs = packageRuns(seed: UInt64(seed))
+            try folders.storePackage(runs.student, recall: recall - 0.0049, unpopular: unpopular + 0.0041)
+            try folders.storePackage(runs.unkd, recall: recall + 0.0001, unpopular: unpopular + 0.0001)
+        }
+        let text = folders.section().text
+        XCTAssertTrue(text.contains("Verdict: **agrees:"), text)
+        XCTAssertTrue(text.contains("the two codes agree end to end on `ml-1m-unkd-code`"), text)
+        XCTAssertTrue(text.contains("moves against the paper's report under UnKD K=4 (weight 1)."), text)
+    }
+
     /// A gap far beyond the seed-to-seed noise is a disagreement, named with its setting and measure.
     func testAConsistentGapIsADisagreement() throws {
         let folders = try Folders()
