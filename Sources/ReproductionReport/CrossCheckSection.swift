@@ -31,7 +31,8 @@ public struct CrossCheckSection {
                 var backbone: Backbone
                 var layers: Int?
             }
-            var method: String
+            /// The method the authors' code trained (a row of the paper's tables).
+            var method: PaperMethod
             var groups: Int?
             var seed: UInt64
             var kdWeight: Double
@@ -46,7 +47,7 @@ public struct CrossCheckSection {
             var layers: Int { backbone == .mf ? 0 : student?.layers ?? 1 }
             /// Whether a distilled student learns from a teacher of its own backbone, as in the package's grid and the
             /// paper's tables (a plain Student learns from none).
-            var teacherMatches: Bool { method == PaperMethod.student.rawValue || (teacher?.backbone ?? .mf) == backbone }
+            var teacherMatches: Bool { method == .student || (teacher?.backbone ?? .mf) == backbone }
         }
         struct Measures: Decodable {
             var recall: Double
@@ -140,8 +141,8 @@ public struct CrossCheckSection {
     /// the student's model when it is not MF and the teacher's when it is not of the student's backbone.
     static func settingName(_ run: AuthorsRun) -> String {
         let s = run.settings
-        return s.method + (s.groups.map { " K=\($0)" } ?? "")
-            + (s.method == PaperMethod.student.rawValue ? "" : String(format: " (weight %g)", s.kdWeight))
+        return s.method.rawValue + (s.groups.map { " K=\($0)" } ?? "")
+            + (s.method == .student ? "" : String(format: " (weight %g)", s.kdWeight))
             + (s.backbone == .mf ? "" : ", LightGCN \(s.layers) layer\(s.layers == 1 ? "" : "s")")
             + (s.teacherMatches ? "" : (s.teacher?.backbone == .lightGCN ? ", from a LightGCN teacher" : ", from an MF teacher"))
     }
@@ -165,8 +166,8 @@ public struct CrossCheckSection {
         for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
             var pairs: [(AuthorsRun, ExperimentResult)] = []
             for run in group.sorted(by: { $0.settings.seed < $1.settings.seed }) {
-                guard let method = PaperMethod(rawValue: run.settings.method), let spec = packageSpec(method, run.settings, grid: grid),
-                      let ours = results.load(method: method, spec: spec)
+                guard let spec = packageSpec(run.settings.method, run.settings, grid: grid),
+                      let ours = results.load(method: run.settings.method, spec: spec)
                 else { continue }
                 pairs.append((run, ours))
             }
@@ -233,12 +234,13 @@ public struct CrossCheckSection {
         // The authors' Student of each model (backbone and layers), by seed.
         var studentBySeed: [String: [UInt64: AuthorsRun.Measures]] = [:]
         func model(_ settings: AuthorsRun.Settings) -> String { "\(settings.backbone.rawValue)-\(settings.layers)" }
-        for run in settings.values.joined() where run.settings.method == PaperMethod.student.rawValue {
+        for run in settings.values.joined() where run.settings.method == .student {
             studentBySeed[model(run.settings), default: [:]][run.settings.seed] = run.testAt10
         }
         var lines: [OwnChange] = []
-        for (name, runs) in settings.sorted(by: { $0.key < $1.key }) where runs.first?.settings.method != PaperMethod.student.rawValue {
-            guard let first = runs.first, let method = PaperMethod(rawValue: first.settings.method) else { continue }
+        for (name, runs) in settings.sorted(by: { $0.key < $1.key }) where runs.first?.settings.method != .student {
+            guard let first = runs.first else { continue }
+            let method = first.settings.method
             let backbone = first.settings.backbone
             let paired = runs.sorted { $0.settings.seed < $1.settings.seed }
                 .compactMap { run in studentBySeed[model(run.settings)]?[run.settings.seed].map { (run.testAt10, $0) } }
