@@ -232,8 +232,11 @@ public struct CrossCheckSection {
     /// change of the same method on `dataset` and the student's backbone.
     func authorsOwnChanges(_ settings: [String: [AuthorsRun]], dataset: DatasetName) -> [OwnChange] {
         // The authors' Student of each model (backbone and layers), by seed.
-        var studentBySeed: [String: [UInt64: AuthorsRun.Measures]] = [:]
-        func model(_ settings: AuthorsRun.Settings) -> String { "\(settings.backbone.rawValue)-\(settings.layers)" }
+        struct StudentModel: Hashable { var backbone: Backbone, layers: Int }
+        var studentBySeed: [StudentModel: [UInt64: AuthorsRun.Measures]] = [:]
+        func model(_ settings: AuthorsRun.Settings) -> StudentModel {
+            StudentModel(backbone: settings.backbone, layers: settings.layers)
+        }
         for run in settings.values.joined() where run.settings.method == .student {
             studentBySeed[model(run.settings), default: [:]][run.settings.seed] = run.testAt10
         }
@@ -245,10 +248,14 @@ public struct CrossCheckSection {
             let paired = runs.sorted { $0.settings.seed < $1.settings.seed }
                 .compactMap { run in studentBySeed[model(run.settings)]?[run.settings.seed].map { (run.testAt10, $0) } }
             guard !paired.isEmpty else { continue }
+            /// The mean of the setting and of the Student over the paired seeds.
+            func means(_ path: KeyPath<AuthorsRun.Measures, Double>) -> (value: Double, base: Double) {
+                (SeedSummary(paired.map { $0.0[keyPath: path] }).mean, SeedSummary(paired.map { $0.1[keyPath: path] }).mean)
+            }
             func change(_ path: KeyPath<AuthorsRun.Measures, Double>) -> String {
-                let values = paired.map { $0.0[keyPath: path] }, base = paired.map { $0.1[keyPath: path] }
-                let text = percentChangeText(SeedSummary(values).mean, over: SeedSummary(base).mean)
-                guard let test = Statistics.pairedTTest(values, base) else { return text }
+                let text = percentChangeText(means(path).value, over: means(path).base)
+                guard let test = Statistics.pairedTTest(paired.map { $0.0[keyPath: path] }, paired.map { $0.1[keyPath: path] })
+                else { return text }
                 return text + String(format: " (p %.3f)", test.p)
             }
             let paperStudent = PaperValues.table4[dataset]?[backbone]?[.student]
@@ -262,7 +269,7 @@ public struct CrossCheckSection {
                 guard let paper, let base else { return "" }
                 return " [" + percentChangeText(paper[keyPath: part], over: base) + "]"
             }
-            let unpopular = SeedSummary(paired.map(\.0.unpopularRecall)).mean - SeedSummary(paired.map(\.1.unpopularRecall)).mean
+            let unpopular = means(\.unpopularRecall).value - means(\.unpopularRecall).base
             let paperUnpopular = paper.flatMap { paper in paperStudent.map { paper.1 - $0.unpopular } }
             lines.append(OwnChange(
                 line: "\(name), \(paired.count) seed\(paired.count == 1 ? "" : "s"): overall Recall@10 \(change(\.recall))"
@@ -309,9 +316,9 @@ public struct CrossCheckSection {
 
     /// The package's experiment of `method` with the settings of an authors' run: its Student, or the method at the
     /// run's K, weight and pair count (UnKD's mu is the authors' fixed 20, and its reversed pairs collapse as in their
-    /// code), on the run's backbone; nil for a method the
-    /// cross-check does not run, a LightGCN student of another depth than the package's, or a student distilled from a
-    /// teacher of another backbone (the package's grid distils each backbone from its own).
+    /// code), on the run's backbone; nil for a method the cross-check does not run, a LightGCN student of another
+    /// depth than the package's, or a student distilled from a teacher of another backbone (the package's grid distils
+    /// each backbone from its own).
     func packageSpec(_ method: PaperMethod, _ settings: AuthorsRun.Settings, grid: PaperGrid) -> ModelSpec? {
         guard settings.teacherMatches, let spec = packageExperiment(method, settings, grid: grid),
               spec.model.layers == settings.layers else { return nil }

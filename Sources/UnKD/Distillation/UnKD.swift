@@ -144,9 +144,10 @@ public final class UnKDDistiller: DistillationTerm {
                         a = Self.truncatedGeometric(logQ: logQ, mass: mass, length: list.count, &random)
                         b = Self.truncatedGeometric(logQ: logQ, mass: mass, length: list.count, &random)
                     } while a == b
+                    let better = min(a, b), worse = max(a, b)
                     let collapses = a > b && configuration.reversedPairs == .collapsed
-                    positives.append(list[list.startIndex + min(a, b)])
-                    negatives.append(list[list.startIndex + (collapses ? b : max(a, b))])
+                    positives.append(list[list.startIndex + better])
+                    negatives.append(list[list.startIndex + (collapses ? better : worse)])
                 }
             }
             start.append(positives.count)
