@@ -303,6 +303,13 @@ def compare_loss(name, authors_value, package_value, note=""):
             "agree": difference < LOSS_TOLERANCE, "note": note}
 
 
+def derrd_student(a, teacher, dimension, layers):
+    """DE-RRD's student as their driver builds it: `BPRMFExpert` of the given size, with the teacher's experts."""
+    config = dict(a.world.config, latent_dim_rec=dimension, lightGCN_n_layers=layers)
+    with a.quiet():
+        return a.register.MODELS["BPRMFExpert"](config, a.dataset, teacher)
+
+
 def stage_d(authors, export, teacher):
     """The authors' loss functions at the package's parameters and sampled items against batch/losses.json."""
     a, losses, world = authors, export.losses, authors.world
@@ -359,9 +366,7 @@ def stage_d(authors, export, teacher):
         value = cd.Sample(users, positives, negatives, 1).item()
     results.append(compare_loss("cd", value, losses["cd"], "CD.Sample"))
 
-    config = dict(world.config, latent_dim_rec=dimension, lightGCN_n_layers=layers if backbone == "lightgcn" else 0)
-    with a.quiet():
-        expert = a.register.MODELS["BPRMFExpert"](config, dataset, teacher)
+    expert = derrd_student(a, teacher, dimension, layers if backbone == "lightgcn" else 0)
     a.set_embeddings(expert, user_rows, item_rows)
     with a.quiet(), replaced(a.sample.RRD, "RRD_sampling", lambda self: None):
         rrd = a.sample.RRD(dataset, expert, teacher, 1)
@@ -515,8 +520,9 @@ def stage_s(authors, export, teacher):
     ranking (two-sample chi-square per quantity, Holm's correction over the stage)."""
     a, users = authors, export.users
     batch = export.manifest.get("batch") or {}
-    if not batch:
-        raise SystemExit("stage s needs an export written with --batch")
+    if not batch or not export.has("batch/unkd-collapsed-start.npy"):
+        raise SystemExit("stage s needs batch/ with unkd-collapsed-*.npy: "
+                         "export with this version's crosscheck --batch")
     a.utils.set_seed(export.seed)
     ranks = TeacherRanks(export)
     tests, checks = [], []
@@ -539,8 +545,6 @@ def stage_s(authors, export, teacher):
     finally:
         a.world.config["sample_num"] = saved
     start, items, groups = export.candidates(k)
-    if not export.has("batch/unkd-collapsed-start.npy"):
-        raise SystemExit("stage s needs batch/unkd-collapsed-*.npy: export again with this version's crosscheck --batch")
 
     def package_pairs(prefix):
         pair_start, pos, neg = (export.array(f"batch/{prefix}-{part}") for part in ("start", "positive", "negative"))
@@ -581,44 +585,42 @@ def stage_s(authors, export, teacher):
             ranks.of(cd_ours).ravel() // 100, "get_rank_sample, 50 per user")
 
     # DE-RRD: interesting items from the teacher's top T = 100, uninteresting ones uniformly from the rest.
-    config = dict(a.world.config, latent_dim_rec=10, lightGCN_n_layers=0)
+    expert = derrd_student(a, teacher, 10, 0)
     with a.quiet():
-        expert = a.register.MODELS["BPRMFExpert"](config, a.dataset, teacher)
         rrd = a.sample.RRD(a.dataset, expert, teacher, 1)
     interesting = rrd.interesting_items.long().numpy(), export.array("batch/derrd-interesting")
     uninteresting = rrd.uninteresting_items.long().numpy(), export.array("batch/derrd-uninteresting")
-    compare("DE-RRD interesting items: teacher rank", ranks.of(interesting[0]).ravel(), ranks.of(interesting[1]).ravel(),
-            "RRD_sampling, 20 of the top 100")
+    compare("DE-RRD interesting items: teacher rank", ranks.of(interesting[0]).ravel(),
+            ranks.of(interesting[1]).ravel(), "RRD_sampling, 20 of the top 100")
     compare("DE-RRD uninteresting items: position past the top 100 (20 bins)", ranks.relative(uninteresting[0], 100),
             ranks.relative(uninteresting[1], 100), "RRD_sampling, 20 per user")
 
-    for name, (theirs_s, ours_s) in (("RD dynamic", (rd_theirs, rd_ours)), ("CD", (cd_theirs, cd_ours)),
-                                     ("DE-RRD interesting", interesting), ("DE-RRD uninteresting", uninteresting)):
+    # No sampler draws a user's training items, except the authors' CD: their top 3000 of a user with fewer unobserved
+    # items ends in training items, where the package's list is shorter (docs/differences.md#cds-rank-weights-and-
+    # fixed-draws), so only the package's count must be 0 there.
+    for name, (theirs_s, ours_s), authors_may_pad in (
+            ("RD dynamic", (rd_theirs, rd_ours), False),
+            ("CD (the authors' pad short lists with them; the package's are shorter)", (cd_theirs, cd_ours), True),
+            ("DE-RRD interesting", interesting, False), ("DE-RRD uninteresting", uninteresting, False)):
         a_obs, p_obs = ranks.observed(theirs_s), ranks.observed(ours_s)
-        if name == "CD":
-            # Their top 3000 of a user with fewer unobserved items ends in training items; the package's list is
-            # shorter instead (docs/differences.md#cds-rank-weights-and-fixed-draws).
-            checks.append(["CD: sampled training items (the authors' pad short lists with them; the package's are "
-                           "shorter)", a_obs, p_obs, p_obs == 0])
-        else:
-            checks.append([f"{name}: sampled training items", a_obs, p_obs, a_obs == 0 and p_obs == 0])
+        checks.append([f"{name}: sampled training items", a_obs, p_obs, p_obs == 0 and (authors_may_pad or a_obs == 0)])
 
     significant = holm([t["p"] for t in tests], SAMPLER_ALPHA)
     for test, differs in zip(tests, significant):
         test["differs"] = differs
     header = ["quantity", "authors mean", "package mean", "draws (each)", "chi-square (dof)", "p", "same law"]
-    table = [[t["quantity"], t["authorsMean"], t["packageMean"], t["packageDraws"], f"{t['chiSquare']:.1f} ({t['dof']})",
-              t["p"], not t["differs"]] for t in tests]
+    table = [[t["quantity"], t["authorsMean"], t["packageMean"], t["packageDraws"],
+              f"{t['chiSquare']:.1f} ({t['dof']})", t["p"], not t["differs"]] for t in tests]
     table += [[name, their, our, "-", "-", "-", same] for name, their, our, same in checks]
     print_table(f"Stage s: sampled inputs, the authors' samplers against the package's (two-sample chi-square, "
                 f"Holm at {SAMPLER_ALPHA:g} over {len(tests)} tests)", header, table)
     agree = not any(significant) and all(c[3] for c in checks)
     failing = [t["quantity"] for t in tests if t["differs"]] + [c[0] for c in checks if not c[3]]
-    verdict = (f"agrees: no test tells the two codes' samplers apart (Holm, {SAMPLER_ALPHA:g} over {len(tests)} tests), "
-               "and the exact counts are equal" if agree else "differs in " + "; ".join(failing))
+    verdict = (f"agrees: no test tells the two codes' samplers apart (Holm, {SAMPLER_ALPHA:g} over {len(tests)} "
+               "tests), and the exact counts are equal" if agree else "differs in " + "; ".join(failing))
     notes = ["One epoch of each code's own draws (the package's from the export's batch/, the authors' from their "
-             "sampler classes on the same split and teacher), placed on the teacher's ranking of each user's unobserved "
-             "items. Adjacent values are merged until every bin holds at least "
+             "sampler classes on the same split and teacher), placed on the teacher's ranking of each user's "
+             "unobserved items. Adjacent values are merged until every bin holds at least "
              f"{MIN_BIN_COUNT} draws of the two samples together.",
              "The draws within one user are not independent (CD and DE-RRD draw without replacement), which makes the "
              "chi-square test conservative; the means show the size of any difference.",
@@ -631,7 +633,8 @@ def stage_s(authors, export, teacher):
              "samples1's storage, so after `samples1[l]=samples2[l]` it holds the better item too): half of their "
              "pairs are the better item twice, a constant log 2 in the loss with no gradient. The package's "
              "`--reversed-pairs collapsed` does the same (docs/differences.md#unkds-reversed-pairs)."]
-    return {"stage": "s", "tests": tests, "unkdPairsOfOneItem": one_item, "checks": [dict(zip(["check", "authors", "package", "agree"], c)) for c in checks],
+    return {"stage": "s", "tests": tests, "unkdPairsOfOneItem": one_item,
+            "checks": [dict(zip(["check", "authors", "package", "agree"], c)) for c in checks],
             "alpha": SAMPLER_ALPHA, "agree": agree,
             "summary": report_table("s", "sampled inputs: the samplers' laws on the same teacher", header, table,
                                     verdict, notes)}
