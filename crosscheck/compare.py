@@ -8,7 +8,8 @@ c. evaluation (`Procedure.Test`, `Procedure.TestAll`) of the exported teacher an
 d. loss values (`bpr_loss`, and the samplers' `Sample`) on the exported batch and sampled items;
 s. sampled inputs: the authors' samplers (UnKD, RD, CD, DE-RRD) against the package's, as laws on the teacher's ranking.
 
-Each stage prints a table and writes a small JSON summary to RESULTS/<dataset>-<protocol>-seed<S>/stage-<x>.json.
+Each stage prints a table and writes a small JSON summary to
+RESULTS/<dataset>-<protocol>[-lightgcn-l<layers>]-seed<S>/stage-<x>.json (the teacher's backbone named when not MF).
 """
 
 import argparse
@@ -655,7 +656,7 @@ def main():
 
     export = Export(args.export)
     authors = Authors(args.authors, export, args.work, Settings(seed=export.seed, split_group=2))
-    results_dir = args.results / f"{export.name}-seed{export.seed}"
+    results_dir = args.results / export.stage_folder
     print(f"export {export.folder} ({export.users} users, {export.items} items); authors' code {AUTHORS_COMMIT[:7]}; "
           f"work folder {authors.work}")
     teacher = authors.teacher()

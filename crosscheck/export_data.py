@@ -50,6 +50,14 @@ class Export:
     def seed(self):
         return int(self.manifest["seed"])
 
+    @property
+    def stage_folder(self):
+        """`<dataset>-<protocol>[-lightgcn-l<layers>]-seed<S>`, the results folder of stages a-d and s on this export
+        (the teacher's backbone named when it is not MF, so that exports of one seed keep apart)."""
+        teacher = self.manifest["teacher"]
+        backbone = "" if teacher["backbone"] == "mf" else f"-{teacher['backbone']}-l{teacher['layers']}"
+        return f"{self.name}{backbone}-seed{self.seed}"
+
     @cached_property
     def train(self):
         """Training items of every user 0..U-1 (ascending, as exported)."""

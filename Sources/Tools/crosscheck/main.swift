@@ -82,7 +82,7 @@ struct Crosscheck: ParsableCommand {
         var batchManifest: BatchManifest?
         if batch {
             let parameters = try studentModel ?? workspace.trainedModel(grid.student(backbone, seed: seed))
-            batchManifest = try exporter.writeBatch(teacher: teacher, student: parameters, seed: seed)
+            batchManifest = try exporter.writeBatch(teacher: teacher, student: parameters, method: student ?? .student, seed: seed)
         }
         try exporter.writeJSON(metrics, to: "metrics.json")
         let manifest = Manifest(
@@ -136,6 +136,8 @@ struct ModelManifest: Encodable {
 
 /// What `batch/` holds.
 struct BatchManifest: Encodable {
+    /// The student at whose parameters the losses were evaluated.
+    var student: ModelManifest
     var rows: Int
     var unkdGroups: Int
     var unkdPairsPerUser: Int
@@ -204,8 +206,10 @@ struct Exporter {
 
     /// `batch/`: one mini-batch of BPR rows, the student's parameters, every method's sampled inputs (official
     /// constants, weight 1) and the package's loss values on them.
-    func writeBatch(teacher: TrainedModel, student: TrainedModel, seed: UInt64) throws -> BatchManifest {
-        precondition(student.spec.model.backbone == .mf, "the batch comparison scores MF students (ego = scored rows)")
+    ///
+    /// Each loss is taken where training takes it: the BPR and distillation terms on the scored rows (a LightGCN
+    /// student's propagated embeddings, an MF student's ego rows), the L2 penalty on the ego rows.
+    func writeBatch(teacher: TrainedModel, student: TrainedModel, method: PaperMethod, seed: UInt64) throws -> BatchManifest {
         let batchFolder = folder.appendingPathComponent("batch")
         let train = split.train, userCount = train.userCount, itemCount = train.itemCount
         var random = RandomSource.derived(seed: seed, "crosscheck/batch")
@@ -217,19 +221,21 @@ struct Exporter {
         try NumpyArray(int32: rows, shape: [rowCount, 3]).write(to: batchFolder.appendingPathComponent("rows.npy"))
         try writeEmbeddings(student, name: "batch/student")
 
-        let final = student.model.parameters, stride = final.stride
+        let ego = student.model.parameters, final = student.finalEmbeddings(), stride = final.stride
         let teacherScored = teacher.finalEmbeddings()
-        /// The value a term's `accumulate` returns on the batch (its gradient is discarded).
-        func loss(_ evaluate: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, inout [Int32]) -> Float) -> Float {
-            var gradient = [Float](repeating: 0, count: final.values.count), touched: [Int32] = []
-            return final.values.withUnsafeBufferPointer { table in
-                gradient.withUnsafeMutableBufferPointer { evaluate(table.baseAddress!, $0.baseAddress!, &touched) }
+        /// The value a term's `accumulate` returns on the batch at `table` (its gradient is discarded).
+        func loss(at table: EmbeddingTable = final,
+                  _ evaluate: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, inout [Int32]) -> Float) -> Float {
+            var gradient = [Float](repeating: 0, count: table.values.count), touched: [Int32] = []
+            return table.values.withUnsafeBufferPointer { rows in
+                gradient.withUnsafeMutableBufferPointer { evaluate(rows.baseAddress!, $0.baseAddress!, &touched) }
             }
         }
         let bpr: Float = loss { BPRObjective.accumulate(batch, final: $0, gradient: $1, stride: stride, userCount: userCount,
                                                  itemWeights: nil, touched: &$2) }
-        let bprWithPenalty: Float = loss { BPRObjective.accumulate(batch, final: $0, gradient: $1, stride: stride, userCount: userCount,
-                                                            itemWeights: nil, fusedDecay: 1, touched: &$2) }
+        let l2: Float = loss(at: ego) { ego, gradient, _ in
+            BPRObjective.accumulateL2(batch, ego: ego, gradient: gradient, stride: stride, userCount: userCount, decay: 1)
+        }
 
         let unkdConfiguration = UnKDConfiguration()
         let unkd = UnKDDistiller(configuration: unkdConfiguration, teacher: teacherScored, train: train, seed: seed)
@@ -274,10 +280,10 @@ struct Exporter {
         try NumpyArray(int32: uninteresting, shape: [userCount, deRRDConfiguration.uninteresting])
             .write(to: batchFolder.appendingPathComponent("derrd-uninteresting.npy"))
 
-        try writeJSON(BatchLosses(bpr: bpr, l2: bprWithPenalty - bpr, decay: student.spec.training.decay, unkd: unkdLoss,
+        try writeJSON(BatchLosses(bpr: bpr, l2: l2, decay: student.spec.training.decay, unkd: unkdLoss,
                                   rd: ["static": rdStatic, "dynamic": rdDynamic], cd: cdLoss, derrdRanking: ranking),
                       to: "batch/losses.json")
-        return BatchManifest(rows: rowCount, unkdGroups: unkd.groups.count, unkdPairsPerUser: unkdConfiguration.pairsPerUser,
+        return BatchManifest(student: ModelManifest(student, method: method), rows: rowCount, unkdGroups: unkd.groups.count, unkdPairsPerUser: unkdConfiguration.pairsPerUser,
                              unkdMu: unkdConfiguration.mu, rdDynamicEpoch: dynamicEpoch)
     }
 
