@@ -24,7 +24,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from authors_env import AUTHORS_COMMIT, Authors, Settings, atomic_write_json  # noqa: E402
-from export_data import Export  # noqa: E402
+from export_data import Export, ExportError  # noqa: E402
+from options import export_folder, integer, letters  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 METRIC_TOLERANCE = 1e-6      # absolute, stage c
@@ -646,9 +647,9 @@ def stage_s(authors, export, teacher):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--authors", required=True, type=Path, help="the authors' UnKD/ folder")
-    parser.add_argument("--export", required=True, type=Path, help="the export folder")
-    parser.add_argument("--stages", default="abcds", help="which stages to run (default abcds)")
-    parser.add_argument("--users", type=int, default=None, help="stage b: only the first N users (default all)")
+    parser.add_argument("--export", required=True, type=export_folder, help="the export folder")
+    parser.add_argument("--stages", type=letters("abcds"), default="abcds", help="which stages to run (default abcds)")
+    parser.add_argument("--users", type=integer(1), default=None, help="stage b: only the first N users (default all)")
     parser.add_argument("--work", type=Path, default=Path("/work/xc-work"),
                         help="work folder for the converted data (outside the repository)")
     parser.add_argument("--results", type=Path, default=REPOSITORY / "results" / "crosscheck")
@@ -675,4 +676,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ExportError as error:
+        sys.exit(f"compare.py: error: {error}")

@@ -8,14 +8,23 @@ from pathlib import Path
 import numpy as np
 
 
+class ExportError(ValueError):
+    """An export folder or file that cannot be read; the message names the file (and line)."""
+
+
 def read_lists(path):
-    """Reads a `u i1 i2 ...` file into {u: [i1, i2, ...]} (lines in file order, items as written)."""
+    """Reads a `u i1 i2 ...` file into {u: [i1, i2, ...]} (lines in file order, items as written); a line that is not
+    integers is refused with its file and line number."""
     lists = {}
     with open(path, encoding="utf-8") as f:
-        for line in f:
+        for number, line in enumerate(f, start=1):
             fields = line.split()
             if fields:
-                lists[int(fields[0])] = [int(x) for x in fields[1:]]
+                try:
+                    lists[int(fields[0])] = [int(x) for x in fields[1:]]
+                except ValueError:
+                    raise ExportError(f"{path}:{number}: expected `user item item ...` as integers, got "
+                                     f"{line.strip()[:60]!r}") from None
     return lists
 
 
@@ -27,10 +36,15 @@ class Export:
 
     @cached_property
     def manifest(self):
-        with open(self.folder / "manifest.json", encoding="utf-8") as f:
-            manifest = json.load(f)
-        if manifest.get("format") != 1:
-            raise ValueError(f"{self.folder}: unsupported export format {manifest.get('format')}")
+        path = self.folder / "manifest.json"
+        with open(path, encoding="utf-8") as f:
+            try:
+                manifest = json.load(f)
+            except json.JSONDecodeError as error:
+                raise ExportError(f"{path}:{error.lineno}: not valid JSON ({error.msg}); export the folder again") from None
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        if found != 1:
+            raise ExportError(f"{path}: unsupported export format {found} (this driver reads format 1)")
         return manifest
 
     @property
@@ -63,7 +77,7 @@ class Export:
         """Training items of every user 0..U-1 (ascending, as exported)."""
         lists = read_lists(self.folder / "train.txt")
         if sorted(lists) != list(range(self.users)):
-            raise ValueError("train.txt must have one line per user 0..U-1")
+            raise ExportError(f"{self.folder / 'train.txt'}: must have one line per user 0..{self.users - 1}")
         return [lists[u] for u in range(self.users)]
 
     @cached_property
@@ -92,7 +106,7 @@ class Export:
         items = self.array(f"candidates-K{k}-items")
         g = (len(start) - 1) // self.users
         if g * self.users + 1 != len(start):
-            raise ValueError(f"candidates-K{k}-start.npy has {len(start)} entries, not U*G+1")
+            raise ExportError(f"{self.folder}/candidates-K{k}-start.npy: {len(start)} entries, not users * groups + 1")
         return start, items, g
 
     @cached_property

@@ -27,7 +27,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from authors_env import AUTHORS_COMMIT, MODEL_NAMES, Authors, Settings, atomic_torch_save, atomic_write_json  # noqa: E402
-from export_data import Export  # noqa: E402
+from export_data import Export, ExportError  # noqa: E402
+from options import export_folder, integer, real  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 METHODS = ("Student", "UnKD", "RD", "CD")
@@ -39,22 +40,22 @@ MAX_EPOCHS = 1000            # their --epochs default
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--authors", required=True, type=Path, help="the authors' UnKD/ folder")
-    parser.add_argument("--export", required=True, type=Path, help="the export folder")
+    parser.add_argument("--export", required=True, type=export_folder, help="the export folder")
     parser.add_argument("--method", required=True, choices=METHODS)
-    parser.add_argument("--groups", type=int, default=4, help="UnKD's K (--split_group); default 4")
-    parser.add_argument("--kd-weight", type=float, default=1.0, help="--kd_weight (default 1.0)")
-    parser.add_argument("--sample-num", type=int, default=30, help="UnKD pairs per user, --sample_num (default 30)")
-    parser.add_argument("--seed", type=int, default=None, help="--seed (default: the export's seed)")
-    parser.add_argument("--lr", type=float, default=1e-3, help="student learning rate (default 1e-3)")
-    parser.add_argument("--decay", type=float, default=1e-2, help="student L2 decay (default 1e-2)")
-    parser.add_argument("--dimension", type=int, default=10, help="student dimension, --recdim (default 10)")
+    parser.add_argument("--groups", type=integer(1, 10), default=4, help="UnKD's K (--split_group); default 4")
+    parser.add_argument("--kd-weight", type=real(0), default=1.0, help="--kd_weight (default 1.0)")
+    parser.add_argument("--sample-num", type=integer(1), default=30, help="UnKD pairs per user, --sample_num (default 30)")
+    parser.add_argument("--seed", type=integer(0, 2**32 - 1), default=None, help="--seed (default: the export's seed)")
+    parser.add_argument("--lr", type=real(0, low_open=True), default=1e-3, help="student learning rate (default 1e-3)")
+    parser.add_argument("--decay", type=real(0), default=1e-2, help="student L2 decay (default 1e-2)")
+    parser.add_argument("--dimension", type=integer(1), default=10, help="student dimension, --recdim (default 10)")
     parser.add_argument("--backbone", choices=sorted(MODEL_NAMES), default="mf",
                         help="the Student's model: mf (their BPRMF, default) or lightgcn (their LightGCN)")
-    parser.add_argument("--layers", type=int, default=1, help="LightGCN student's layers, --layer (default 1)")
+    parser.add_argument("--layers", type=integer(1, 10), default=1, help="LightGCN student's layers, --layer (default 1)")
     parser.add_argument("--work", type=Path, default=Path("/work/xc-work"),
                         help="work folder for converted data and checkpoints (outside the repository)")
     parser.add_argument("--results", type=Path, default=REPOSITORY / "results" / "crosscheck")
-    parser.add_argument("--max-epochs", type=int, default=MAX_EPOCHS, help=argparse.SUPPRESS)
+    parser.add_argument("--max-epochs", type=integer(1), default=MAX_EPOCHS, help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -260,4 +261,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ExportError as error:
+        sys.exit(f"run_authors.py: error: {error}")
