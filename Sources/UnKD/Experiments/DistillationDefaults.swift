@@ -51,15 +51,15 @@ enum DistillationDefaults {
             // 5 0.3464, 6 0.3489, 7 0.3468, 8 0.3443, 9 0.3436, 10 0.3436 (mean validation NDCG@20).
             grid.unkd.mu = 10
             grid.unkd.pairsPerUser = 40
-            // RD's kd_weight (its convex mix with BPR), validation NDCG@20: 0.1 0.3375, 0.3 0.3379, 0.5 (the grid's
-            // earlier default) 0.3386, 0.7 0.3386, 0.9 0.3414. The heaviest weight that still keeps some BPR wins.
+            // RD's kd_weight (its convex mix with BPR), validation NDCG@20: 0.1 0.3375, 0.3 0.3379, 0.5 0.3386,
+            // 0.7 0.3386, 0.9 0.3414. The heaviest weight that still keeps some BPR wins.
             grid.rd.weight = 0.9
             // CD's kd_weight, validation NDCG@20: 0.1 0.3403, 0.3 0.3428, 1 (the official constant) 0.3422, 3 0.3379.
             // 0.3 and 1 are within one seed's spread; the rule keeps the best. PD-CD uses it too.
             grid.cd.weight = 0.3
             // PD's alpha, on the PD teacher's own validation NDCG@20 (raw inner-product ranking): 0.02 0.3879,
-            // 0.05 0.3787, 0.1 (the grid's earlier default) 0.3484, 0.25 0.2657 (the plain Teacher: 0.3934). On this
-            // criterion the weakest deconfounding in the range wins, as it leaves the teacher closest to the plain one.
+            // 0.05 0.3787, 0.1 0.3484, 0.25 0.2657 (the plain Teacher: 0.3934). On this criterion the weakest
+            // deconfounding in the range wins, as it leaves the teacher closest to the plain one.
             grid.pdAlpha = 0.02
         default:
             break
