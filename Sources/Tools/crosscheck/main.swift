@@ -283,8 +283,9 @@ struct Exporter {
         try writeJSON(BatchLosses(bpr: bpr, l2: l2, decay: student.spec.training.decay, unkd: unkdLoss,
                                   rd: ["static": rdStatic, "dynamic": rdDynamic], cd: cdLoss, derrdRanking: ranking),
                       to: "batch/losses.json")
-        return BatchManifest(student: ModelManifest(student, method: method), rows: rowCount, unkdGroups: unkd.groups.count, unkdPairsPerUser: unkdConfiguration.pairsPerUser,
-                             unkdMu: unkdConfiguration.mu, rdDynamicEpoch: dynamicEpoch)
+        return BatchManifest(student: ModelManifest(student, method: method), rows: rowCount, unkdGroups: unkd.groups.count,
+                             unkdPairsPerUser: unkdConfiguration.pairsPerUser, unkdMu: unkdConfiguration.mu,
+                             rdDynamicEpoch: dynamicEpoch)
     }
 
     /// Writes one epoch of UnKD pairs to `batch/<prefix>-start.npy`, `-positive.npy` and `-negative.npy`.
