@@ -6,13 +6,18 @@ import math
 from pathlib import Path
 
 
+def converted(text, convert, noun):
+    """`convert(text)`, or an argparse error saying the text is not `noun`."""
+    try:
+        return convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not {noun}: '{text}'") from None
+
+
 def integer(low, high=None):
     """An int in [low, high] (no upper bound when high is None)."""
     def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not an integer: '{text}'") from None
+        value = converted(text, int, "an integer")
         if value < low or (high is not None and value > high):
             bound = f"{low}...{high}" if high is not None else f">= {low}"
             raise argparse.ArgumentTypeError(f"must be {'in ' if high is not None else ''}{bound}; got {value}")
@@ -23,10 +28,7 @@ def integer(low, high=None):
 def real(low, low_open=False):
     """A finite float >= low (> low when low_open)."""
     def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: '{text}'") from None
+        value = converted(text, float, "a number")
         if not math.isfinite(value) or value < low or (low_open and value == low):
             raise argparse.ArgumentTypeError(f"must be a finite number {'>' if low_open else '>='} {low:g}; got {text}")
         return value
