@@ -277,14 +277,16 @@ def stage_c(authors, export, teacher):
                 ours = measures(export.metrics[name][part], n)
                 differences = {m: abs(theirs[m] - ours[m]) for m in STAGE_C_MEASURES}
                 largest = max(differences.values())
-                exact_differences = ({m: abs(measures(exact, n)[m] - ours[m]) for m in STAGE_C_MEASURES}
-                                     if exact is not None else None)
-                largest_exact = max(exact_differences.values()) if exact_differences else None
-                rounding = (max(abs(theirs[m] - measures(exact, n)[m]) for m in STAGE_C_MEASURES)
-                            if exact is not None else None)
-                closest = differences if largest_exact is None or largest <= largest_exact else exact_differences
-                worst = max(worst, min(largest, largest_exact if largest_exact is not None else largest))
-                widest = max(widest, rounding or 0.0)
+                closest, largest_exact, rounding = differences, None, None
+                if exact is not None:
+                    theirs64 = measures(exact, n)
+                    exact_differences = {m: abs(theirs64[m] - ours[m]) for m in STAGE_C_MEASURES}
+                    largest_exact = max(exact_differences.values())
+                    rounding = max(abs(theirs[m] - theirs64[m]) for m in STAGE_C_MEASURES)
+                    widest = max(widest, rounding)
+                    if largest_exact < largest:
+                        closest = exact_differences
+                worst = max(worst, max(closest.values()))
                 ok = max(closest.values()) <= METRIC_TOLERANCE
                 rows.append([name, part, n, "authors"] + [theirs[m] for m in STAGE_C_MEASURES] + ["", "", ""])
                 rows.append(["", "", "", "package"] + [ours[m] for m in STAGE_C_MEASURES]
