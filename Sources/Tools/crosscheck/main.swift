@@ -71,25 +71,25 @@ struct Crosscheck: ParsableCommand {
         for k in groupCounts { try exporter.writeGroups(k) }
         for k in candidateGroups { try exporter.writeCandidates(teacher: teacher, groupCount: k) }
 
-        var studentModel: TrainedModel?
+        var exportedStudent: (method: PaperMethod, model: TrainedModel)?
         if let student {
             let spec = grid.runs([student], backbone, seed: seed)[0].spec
             let trained = try workspace.trainedModel(spec)
             try exporter.writeEmbeddings(trained, name: "student")
             metrics["student"] = try exporter.evaluations(of: trained)
-            studentModel = trained
+            exportedStudent = (student, trained)
         }
         var batchManifest: BatchManifest?
         if batch {
-            let parameters = try studentModel ?? workspace.trainedModel(grid.student(backbone, seed: seed))
+            let parameters = try exportedStudent?.model ?? workspace.trainedModel(grid.student(backbone, seed: seed))
             batchManifest = try exporter.writeBatch(teacher: teacher, student: parameters, method: student ?? .student, seed: seed)
         }
         try exporter.writeJSON(metrics, to: "metrics.json")
         let manifest = Manifest(
-            dataset: dataset, protocol: splitProtocol.rawValue, splitSeed: 2022, seed: seed,
+            dataset: dataset, protocol: splitProtocol, splitSeed: 2022, seed: seed,
             users: split.train.userCount, items: split.train.itemCount, splitFingerprint: split.fingerprint,
             teacher: ModelManifest(teacher, method: .teacher),
-            student: studentModel.map { ModelManifest($0, method: student!) },
+            student: exportedStudent.map { ModelManifest($0.model, method: $0.method) },
             groupCounts: groupCounts, candidateGroupCounts: candidateGroups, candidateCap: UnKDConfiguration().listCap,
             batch: batchManifest)
         try exporter.writeJSON(manifest, to: "manifest.json")
@@ -101,7 +101,7 @@ struct Crosscheck: ParsableCommand {
 struct Manifest: Encodable {
     var format = 1
     var dataset: DatasetName
-    var `protocol`: String
+    var `protocol`: SplitProtocol
     var splitSeed: UInt64
     var seed: UInt64
     var users: Int
@@ -118,7 +118,7 @@ struct Manifest: Encodable {
 /// One exported model.
 struct ModelManifest: Encodable {
     var method: PaperMethod
-    var backbone: String
+    var backbone: Backbone
     var dimension: Int
     var layers: Int
     var learningRate: Double
@@ -126,7 +126,7 @@ struct ModelManifest: Encodable {
 
     init(_ trained: TrainedModel, method: PaperMethod) {
         self.method = method
-        backbone = trained.spec.model.backbone.rawValue
+        backbone = trained.spec.model.backbone
         dimension = trained.spec.model.dimension
         layers = trained.spec.model.backbone == .mf ? 0 : trained.spec.model.layers
         learningRate = trained.spec.training.learningRate
