@@ -61,6 +61,10 @@ public struct CrossCheckSection {
         var authorsCommit: String
     }
 
+    /// The seeds a setting needs before stage e can say the two codes agree: with fewer, a paired t-test has too few
+    /// degrees of freedom to see any but a huge difference, so its silence is no evidence of agreement.
+    static let seedsForAgreement = 3
+
     /// The folder of the driver's output (`results/crosscheck`), one sub-folder per export.
     public let folder: URL
     /// The package's results, for the stage-e comparison.
@@ -209,6 +213,11 @@ public struct CrossCheckSection {
             verdict = "not decided: no setting has a package run to compare with yet"
         } else if mostSeedsCompared < 2 {
             verdict = "not decided: one seed per setting so far, no interval"
+        } else if mostSeedsCompared < Self.seedsForAgreement {
+            verdict = "not decided: no difference beyond the seed-to-seed noise so far, but no setting has "
+                + "\(Self.seedsForAgreement) seeds yet (a paired t-test on \(mostSeedsCompared) has "
+                + "\(mostSeedsCompared - 1) degree\(mostSeedsCompared == 2 ? "" : "s") of freedom and almost no power)"
+                + "\(caveat.isEmpty ? "" : ".")\(caveat)"
         } else {
             verdict = "agrees: no difference between the two codes is larger than the seed-to-seed noise (paired t-test, 5%, "
                 + "Holm's correction for \(comparisons)).\(caveat)"
@@ -220,7 +229,7 @@ public struct CrossCheckSection {
                 + "both finished (the paper's change in brackets, from its Tables 1 and 4, where the student learns from "
                 + "a teacher of its own backbone as there):\n\n"
                 + changes.map { "- \($0.line)\n" }.joined() + "\n"
-            if disagreements.isEmpty && mostSeedsCompared >= 2 {
+            if disagreements.isEmpty && mostSeedsCompared >= Self.seedsForAgreement {
                 text += Self.meaningOfAgreement(changes, export: "\(dataset)-\(splitProtocol.rawValue)")
             }
         }
