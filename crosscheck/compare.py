@@ -312,10 +312,13 @@ def stage_c(authors, export, teacher):
                      "float64 (their model and graph cast to double). Their float32 propagation alone moves their "
                      f"measures by up to {widest:.1e}: items within rounding of each other swap places at the "
                      "cut-off. A LightGCN block is equal when the package agrees with either of their evaluations.")
-    verdict = (f"agrees to float precision (largest difference {worst:.1e})" if agree and widest == 0
-               else f"agrees to float precision with their evaluation in float64 (largest difference {worst:.1e}); "
-                    f"their float32 propagation moves their own measures by up to {widest:.1e}" if agree
-               else f"differs (largest difference {worst:.1e})")
+    if not agree:
+        verdict = f"differs (largest difference {worst:.1e})"
+    elif widest == 0:
+        verdict = f"agrees to float precision (largest difference {worst:.1e})"
+    else:
+        verdict = (f"agrees to float precision with their evaluation in float64 (largest difference {worst:.1e}); "
+                   f"their float32 propagation moves their own measures by up to {widest:.1e}")
     return {"stage": "c", "models": list(models), "blocks": blocks, "tolerance": METRIC_TOLERANCE,
             "largestAbsoluteDifference": worst, "agree": agree,
             "summary": report_table("c", "evaluation on the same embeddings", header, rows, verdict, notes)}

@@ -86,7 +86,7 @@ struct Crosscheck: ParsableCommand {
         }
         try exporter.writeJSON(metrics, to: "metrics.json")
         let manifest = Manifest(
-            dataset: dataset, protocol: splitProtocol, splitSeed: 2022, seed: seed,
+            dataset: dataset, protocol: splitProtocol, splitSeed: teacher.spec.splitSeed, seed: seed,
             users: split.train.userCount, items: split.train.itemCount, splitFingerprint: split.fingerprint,
             teacher: ModelManifest(teacher, method: .teacher),
             student: exportedStudent.map { ModelManifest($0.model, method: $0.method) },
