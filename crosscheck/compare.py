@@ -1,12 +1,14 @@
-"""Stages a-d and s of the cross-check: the authors' code and the package on identical inputs.
+"""Stages a-d, s and t of the cross-check: the authors' code and the package on identical inputs.
 
-    python3 compare.py --authors PATH/UnKD --export DIR [--stages abcds] [--users N]
+    python3 compare.py --authors PATH/UnKD --export DIR [--stages abcdst] [--users N]
 
 a. popularity groups (`Loader.splitGroup`) for every K of the export;
 b. UnKD's candidate lists (`sample.UnKD.get_rank_negItems`) for every exported K;
 c. evaluation (`Procedure.Test`, `Procedure.TestAll`) of the exported teacher and student;
 d. loss values (`bpr_loss`, and the samplers' `Sample`) on the exported batch and sampled items;
-s. sampled inputs: the authors' samplers (UnKD, RD, CD, DE-RRD) against the package's, as laws on the teacher's ranking.
+s. sampled inputs: the authors' samplers (UnKD, RD, CD, DE-RRD) against the package's, as laws on the teacher's ranking;
+t. one epoch of training (`BPRLoss.stageOne`, torch's Adam) of the exported Student from the same parameters on the
+   same rows, in float32 and float64, against the package's epoch.
 
 Each stage prints a table and writes a small JSON summary to
 RESULTS/<dataset>-<protocol>[-lightgcn-l<layers>]-seed<S>/stage-<x>.json (the teacher's backbone named when not MF).
@@ -687,13 +689,107 @@ def stage_s(authors, export, teacher):
                                     verdict, notes)}
 
 
+# ------------------------------------------------------------------------- stage t: one epoch of training
+
+EPOCH_ROUNDING_FACTOR = 4    # stage t: the package's distance from the float64 epoch, in units of their float32 one
+
+
+def train_one_epoch(authors, export, double):
+    """Their first epoch of training of the exported Student: their model at `epoch/initial-*.npy`, torch's Adam as
+    their drivers create it, and `BPRLoss.stageOne` on `epoch/rows.npy` in `utils.minibatch`'s batches, in float32 or
+    (double=True) float64. Returns (user rows, item rows, mean batch loss), the rows in float64."""
+    a, spec = authors, export.manifest["epoch"]
+    student_spec = spec["student"]
+    student = a.fresh_model(student_spec["backbone"], student_spec["dimension"], student_spec["layers"])
+    a.set_embeddings(student, export.array("epoch/initial-user"), export.array("epoch/initial-item"))
+    if double:
+        student = float64_twin(student)
+    optimiser = torch.optim.Adam(student.parameters(), lr=student_spec["learningRate"])
+    loss = a.utils.BPRLoss(student, dict(a.world.config, decay=student_spec["decay"]), optimiser)
+    rows = torch.from_numpy(export.array("epoch/rows").astype(np.int64))
+    total, batches = 0.0, 0
+    with a.quiet():
+        for users, positives, negatives in a.utils.minibatch(rows[:, 0], rows[:, 1], rows[:, 2],
+                                                              batch_size=spec["batchSize"]):
+            total += loss.stageOne(users, positives, negatives, 1)
+            batches += 1
+    return (student.embedding_user.weight.detach().double().numpy(),
+            student.embedding_item.weight.detach().double().numpy(), total / batches)
+
+
+def epoch_distance(after, reference, initial):
+    """How far `after` lies from `reference`, both parameter tables after the same epoch from `initial`: the norm of
+    their difference over the norm of the reference's change in the epoch, and the largest absolute difference."""
+    change = np.linalg.norm(reference - initial)
+    return float(np.linalg.norm(after - reference) / max(change, 1e-300)), float(np.max(np.abs(after - reference)))
+
+
+def epoch_verdict(package_distance, authors_distance, factor=EPOCH_ROUNDING_FACTOR):
+    """Agreement of one epoch: the package's float32 epoch is at most `factor` times as far from the float64 epoch as
+    their own float32 epoch is (both differ from it by rounding alone when the two codes train alike)."""
+    return package_distance <= factor * authors_distance
+
+
+def stage_t(authors, export, teacher):
+    """One epoch of training of the exported Student in their code (float32 and float64) against `epoch/after-*`."""
+    if "epoch" not in export.manifest:
+        raise SystemExit("stage t needs epoch/: export the folder again with `crosscheck ... --epoch`")
+    spec = export.manifest["epoch"]
+    initial = np.concatenate([export.array("epoch/initial-user"), export.array("epoch/initial-item")]).astype(np.float64)
+    package = np.concatenate([export.array("epoch/after-user"), export.array("epoch/after-item")]).astype(np.float64)
+    runs = {}
+    for name, double in (("their code, float32", False), ("their code, float64", True)):
+        users, items, mean_loss = train_one_epoch(authors, export, double)
+        runs[name] = (np.concatenate([users, items]), mean_loss)
+    reference = runs["their code, float64"][0]
+    authors32 = runs["their code, float32"][0]
+    measured = {"their code, float32": epoch_distance(authors32, reference, initial),
+                "the package": epoch_distance(package, reference, initial)}
+    against_theirs = epoch_distance(package, authors32, initial)
+    losses = {"their code, float32": runs["their code, float32"][1], "their code, float64": runs["their code, float64"][1],
+              "the package": spec["meanLoss"]}
+    header = ["epoch of", "distance from their float64 epoch", "max |diff|", "mean batch loss"]
+    table = [[name, distance, largest, losses[name]] for name, (distance, largest) in measured.items()]
+    table.append(["their code, float64", 0.0, 0.0, losses["their code, float64"]])
+    agree = epoch_verdict(measured["the package"][0], measured["their code, float32"][0])
+    batches = -(-spec["rows"] // spec["batchSize"])
+    student = spec["student"]
+    model = "MF" if student["backbone"] == "mf" else f"LightGCN ({student['layers']} layer{'s' if student['layers'] != 1 else ''})"
+    print_table(f"Stage t: one epoch of the Student ({model}, d = {student['dimension']}) from the same parameters on "
+                f"the same {spec['rows']} rows ({batches} mini-batches of {spec['batchSize']})", header, table)
+    print(f"  package against their float32 epoch: {against_theirs[0]:.3g} of the epoch's change "
+          f"(max |diff| {against_theirs[1]:.3g})")
+    verdict = (f"agrees: after one epoch the package's parameters are as close to their float64 epoch as their own "
+               f"float32 epoch is ({measured['the package'][0]:.2g} against {measured['their code, float32'][0]:.2g} "
+               f"of the epoch's change)" if agree else
+               f"differs: after one epoch the package's parameters are {measured['the package'][0]:.2g} of the epoch's "
+               f"change from their float64 epoch, their own float32 epoch {measured['their code, float32'][0]:.2g}")
+    notes = [f"Both codes start from the package's initial parameters of the Student (seed {spec['seed']}) and take "
+             f"the package's rows of its first epoch in the package's order: {batches} Adam steps (lr "
+             f"{student['learningRate']:g}, the {spec['optimiser']} variant) on BPR + {student['decay']:g} x L2. Their "
+             "side is `BPRLoss.stageOne` per `utils.minibatch` batch, with `torch.optim.Adam` as their drivers create "
+             "it.",
+             "Distances are norms of the difference of the parameter tables over the norm of the change their float64 "
+             "epoch makes. Rounding alone separates the float32 epochs from it; a difference in the gradient, the "
+             f"optimiser or the batching would leave the package far more than {EPOCH_ROUNDING_FACTOR} times as far as "
+             "their float32 epoch.",
+             f"The package against their float32 epoch directly: {against_theirs[0]:.2g} of the change (largest "
+             f"difference {against_theirs[1]:.2g})."]
+    return {"stage": "t", "rows": spec["rows"], "batchSize": spec["batchSize"], "student": student,
+            "distances": {name: {"relative": d, "largestAbsolute": m} for name, (d, m) in measured.items()},
+            "packageAgainstTheirFloat32": {"relative": against_theirs[0], "largestAbsolute": against_theirs[1]},
+            "meanLoss": losses, "roundingFactor": EPOCH_ROUNDING_FACTOR, "agree": agree,
+            "summary": report_table("t", "one epoch of training from the same parameters on the same rows", header,
+                                    table, verdict, notes)}
+
+
 # ------------------------------------------------------------------------------------------- main
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--authors", required=True, type=Path, help="the authors' UnKD/ folder")
     parser.add_argument("--export", required=True, type=export_folder, help="the export folder")
-    parser.add_argument("--stages", type=letters("abcds"), default="abcds", help="which stages to run (default abcds)")
+    parser.add_argument("--stages", type=letters("abcdst"), default="abcdst", help="which stages to run (default abcdst)")
     parser.add_argument("--users", type=integer(1), default=None, help="stage b: only the first N users (default all)")
     parser.add_argument("--work", type=Path, default=Path("/work/xc-work"),
                         help="work folder for the converted data (outside the repository)")
@@ -710,7 +806,8 @@ def main():
               "b": lambda: stage_b(authors, export, teacher, args.users),
               "c": lambda: stage_c(authors, export, teacher),
               "d": lambda: stage_d(authors, export, teacher),
-              "s": lambda: stage_s(authors, export, teacher)}
+              "s": lambda: stage_s(authors, export, teacher),
+              "t": lambda: stage_t(authors, export, teacher)}
     for stage in args.stages:
         started = time.time()
         summary = stages[stage]()

@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compare import chi2_survival, holm, homogeneity_test  # noqa: E402
+from compare import chi2_survival, epoch_distance, epoch_verdict, holm, homogeneity_test  # noqa: E402
 from export_data import Export, ExportError, read_lists  # noqa: E402
 from options import export_folder, integer, letters, real  # noqa: E402
 
@@ -40,6 +40,7 @@ class OptionTests(unittest.TestCase):
         self.refuses(real(0), "x", "not a number")
 
     def test_letters(self):
+        self.assertEqual(letters("abcdst")("dta"), "dta")
         self.assertEqual(letters("abcds")("dda"), "da")
         self.refuses(letters("abcds"), "ax", "not a stage: x")
         self.refuses(letters("abcds"), "", "got nothing")
@@ -105,6 +106,22 @@ class StatisticsTests(unittest.TestCase):
         self.assertEqual(holm([0.01, 0.04, 0.03], 0.05), [True, False, False])
         self.assertEqual(holm([0.01, 0.02, 0.04], 0.05), [True, True, True])
         self.assertEqual(holm([0.2], 0.05), [False])
+
+
+class EpochComparisonTests(unittest.TestCase):
+    def test_distance_by_hand(self):
+        # The reference moved from (0, 0) to (3, 4): a change of norm 5. (3, 5) is 1 away: 0.2 of the change.
+        initial = np.zeros((1, 2))
+        reference = np.array([[3.0, 4.0]])
+        relative, largest = epoch_distance(np.array([[3.0, 5.0]]), reference, initial)
+        self.assertAlmostEqual(relative, 0.2, places=15)
+        self.assertEqual(largest, 1.0)
+        self.assertEqual(epoch_distance(reference.copy(), reference, initial), (0.0, 0.0))
+
+    def test_verdict(self):
+        self.assertTrue(epoch_verdict(4e-7, 1e-7))
+        self.assertFalse(epoch_verdict(4.1e-7, 1e-7))
+        self.assertTrue(epoch_verdict(0.3, 0.1, factor=3))
 
 
 if __name__ == "__main__":

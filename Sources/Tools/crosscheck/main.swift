@@ -1,8 +1,9 @@
 // crosscheck: exports what the authors' PyTorch code needs to be run on exactly the package's inputs.
 //
 // For one dataset, split protocol and seed it writes the split, the trained teacher's embeddings, the popularity
-// groups, UnKD's candidate lists and the package's own evaluation of the teacher; on request a trained student and one
-// mini-batch of the package's sampled distillation inputs with the package's loss values on them. The driver in
+// groups, UnKD's candidate lists and the package's own evaluation of the teacher; on request a trained student, one
+// mini-batch of the package's sampled distillation inputs with the package's loss values on them, and the first
+// epoch of the Student's training (its parameters before and after, and the epoch's rows). The driver in
 // `crosscheck/` (Python) reads the folder, runs the authors' code on it and compares stage by stage. The format is
 // documented in `crosscheck/export-format.md`.
 import ArgumentParser
@@ -13,7 +14,7 @@ import UnKD
 struct Crosscheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crosscheck",
-        abstract: "Exports a split, a trained teacher (and student), groups, UnKD's candidate lists and one batch of sampled distillation inputs for the cross-check with the authors' code.")
+        abstract: "Exports a split, a trained teacher (and student), groups, UnKD's candidate lists, one batch of sampled distillation inputs and one epoch of training for the cross-check with the authors' code.")
 
     @OptionGroup var dataOptions: DataOptions
 
@@ -37,6 +38,9 @@ struct Crosscheck: ParsableCommand {
 
     @Flag(help: "Also export one mini-batch of sampled distillation inputs and the package's loss values on them.")
     var batch = false
+
+    @Flag(help: "Also export the backbone's Student before and after its first training epoch, with that epoch's rows.")
+    var epoch = false
 
     @Option(name: .customLong("candidate-groups"), parsing: .unconditionalSingleValue,
             help: "A number of groups K for which UnKD's candidate lists are exported (repeat the option for each).")
@@ -84,6 +88,7 @@ struct Crosscheck: ParsableCommand {
             let parameters = try exportedStudent?.model ?? workspace.trainedModel(grid.student(backbone, seed: seed))
             batchManifest = try exporter.writeBatch(teacher: teacher, student: parameters, method: student ?? .student, seed: seed)
         }
+        let epochManifest = epoch ? try exporter.writeEpoch(grid.student(backbone, seed: seed)) : nil
         try exporter.writeJSON(metrics, to: "metrics.json")
         let manifest = Manifest(
             dataset: dataset, protocol: splitProtocol, splitSeed: teacher.spec.splitSeed, seed: seed,
@@ -91,7 +96,7 @@ struct Crosscheck: ParsableCommand {
             teacher: ModelManifest(teacher, method: .teacher),
             student: exportedStudent.map { ModelManifest($0.model, method: $0.method) },
             groupCounts: groupCounts, candidateGroupCounts: candidateGroups, candidateCap: UnKDConfiguration().listCap,
-            batch: batchManifest)
+            batch: batchManifest, epoch: epochManifest)
         try exporter.writeJSON(manifest, to: "manifest.json")
         print("exported \(dataset) (\(splitProtocol.rawValue), seed \(seed)) to \(folder.path)")
     }
@@ -113,6 +118,7 @@ struct Manifest: Encodable {
     var candidateGroupCounts: [Int]
     var candidateCap: Int
     var batch: BatchManifest?
+    var epoch: EpochManifest?
 }
 
 /// One exported model.
@@ -124,14 +130,32 @@ struct ModelManifest: Encodable {
     var learningRate: Double
     var decay: Double
 
-    init(_ trained: TrainedModel, method: PaperMethod) {
+    init(_ trained: TrainedModel, method: PaperMethod) { self.init(trained.spec, method: method) }
+
+    init(_ spec: ModelSpec, method: PaperMethod) {
         self.method = method
-        backbone = trained.spec.model.backbone
-        dimension = trained.spec.model.dimension
-        layers = trained.spec.model.backbone == .mf ? 0 : trained.spec.model.layers
-        learningRate = trained.spec.training.learningRate
-        decay = trained.spec.training.decay
+        backbone = spec.model.backbone
+        dimension = spec.model.dimension
+        layers = spec.model.backbone == .mf ? 0 : spec.model.layers
+        learningRate = spec.training.learningRate
+        decay = spec.training.decay
     }
+}
+
+/// What `epoch/` holds: one epoch of the Student's training from its initial parameters.
+struct EpochManifest: Encodable {
+    /// The model trained.
+    var student: ModelManifest
+    /// The training seed (of the initial parameters and the epoch's rows).
+    var seed: UInt64
+    /// Rows per mini-batch; the last batch of the epoch holds the rest.
+    var batchSize: Int
+    /// Rows of the epoch (every training interaction once).
+    var rows: Int
+    /// The optimiser's treatment of rows without a gradient.
+    var optimiser: AdamVariant
+    /// The mean over the epoch's mini-batches of the batch loss (BPR + decay x L2).
+    var meanLoss: Double
 }
 
 /// What `batch/` holds.
@@ -174,9 +198,31 @@ struct Exporter {
 
     /// `<name>-user.npy` and `<name>-item.npy`: a model's ego embeddings.
     func writeEmbeddings(_ trained: TrainedModel, name: String) throws {
-        let table = trained.model.parameters, users = trained.model.userCount
+        try writeEmbeddings(trained.model.parameters, userCount: trained.model.userCount, name: name)
+    }
+
+    /// `<name>-user.npy` and `<name>-item.npy`: a table of ego embeddings, users first.
+    func writeEmbeddings(_ table: EmbeddingTable, userCount users: Int, name: String) throws {
         try table.numpyArray(rows: 0..<users).write(to: folder.appendingPathComponent("\(name)-user.npy"))
         try table.numpyArray(rows: users..<table.rows).write(to: folder.appendingPathComponent("\(name)-item.npy"))
+    }
+
+    /// `epoch/`: the Student of `spec` as its training starts (`initial-*.npy`), the rows of its first epoch in the
+    /// order its mini-batches take them (`rows.npy`), and its parameters after that epoch (`after-*.npy`), for the
+    /// stage-t comparison of one epoch of training in both codes.
+    func writeEpoch(_ spec: ModelSpec) throws -> EpochManifest {
+        let train = split.train
+        let initial = Recommender(spec.model, userCount: train.userCount, itemCount: train.itemCount, seed: spec.seed)
+        let trainer = Trainer(model: initial, split: split, configuration: spec.training, seed: spec.seed)
+        let meanLoss = trainer.trainEpoch(1)
+        let rows = trainer.latestEpochRows
+        let interleaved = (0..<rows.count).flatMap { [rows.users[$0], rows.positives[$0], rows.negatives[$0]] }
+        try NumpyArray(int32: interleaved, shape: [rows.count, 3]).write(to: folder.appendingPathComponent("epoch/rows.npy"))
+        try writeEmbeddings(initial.parameters, userCount: train.userCount, name: "epoch/initial")
+        try writeEmbeddings(trainer.model.parameters, userCount: train.userCount, name: "epoch/after")
+        return EpochManifest(student: ModelManifest(spec, method: .student), seed: spec.seed,
+                             batchSize: spec.training.batchSize, rows: rows.count, optimiser: spec.training.optimiser,
+                             meanLoss: meanLoss)
     }
 
     /// The package's evaluation of a model on the validation and the test users.

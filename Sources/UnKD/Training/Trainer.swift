@@ -57,6 +57,9 @@ public final class Trainer {
     /// The training graph (nil for MF).
     public var propagationGraph: NormalisedAdjacency? { graph }
 
+    /// The rows of the latest epoch in the order its mini-batches took them (empty before the first epoch).
+    public var latestEpochRows: TrainingTriples { triples }
+
     /// Runs one epoch (epochs count from 1) and returns its mean loss.
     @discardableResult
     public func trainEpoch(_ epoch: Int) -> Double {
