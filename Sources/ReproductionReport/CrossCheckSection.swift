@@ -166,7 +166,7 @@ public struct CrossCheckSection {
         var table = TextTable(header: ["setting", "seeds", "measure", "authors' code", "package", "package - authors"])
         let settings = Dictionary(grouping: runs, by: Self.settingName)
         var tests: [(cell: String, p: Double)] = []
-        var mostSeedsCompared = 0
+        var seedsCompared: [String: Int] = [:]
         for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
             var pairs: [(AuthorsRun, ExperimentResult)] = []
             for run in group.sorted(by: { $0.settings.seed < $1.settings.seed }) {
@@ -179,7 +179,7 @@ public struct CrossCheckSection {
                 table.append([name, "0", "", "", "no package run of this setting", ""])
                 continue
             }
-            mostSeedsCompared = max(mostSeedsCompared, pairs.count)
+            seedsCompared[name] = pairs.count
             let measures: [(KeyPath<AuthorsRun.Measures, Double>, EvaluationGroup?)] = [
                 (\.recall, nil), (\.popularRecall, .popular), (\.unpopularRecall, .unpopular)]
             for (path, group) in measures {
@@ -205,6 +205,11 @@ public struct CrossCheckSection {
         let caveat = uncorrected.isEmpty ? "" : " Before that correction, \(uncorrected.joined(separator: "; ")) differs "
             + "at 5%: more seeds will tell."
         let comparisons = tests.count == 1 ? "the one comparison" : "the \(tests.count) comparisons"
+        let mostSeedsCompared = seedsCompared.values.max() ?? 0
+        // The settings with enough seeds for an agreement to mean something, and those still short of them.
+        let decided = seedsCompared.filter { $0.value >= Self.seedsForAgreement }.keys.sorted()
+        let undecided = seedsCompared.filter { $0.value < Self.seedsForAgreement }.sorted { $0.key < $1.key }
+            .map { "\($0.key) (\($0.value) seed\($0.value == 1 ? "" : "s"))" }
         let verdict: String
         if !disagreements.isEmpty {
             verdict = "differs in \(disagreements.joined(separator: "; ")) (paired t-test, significant at 5% after Holm's "
@@ -219,8 +224,10 @@ public struct CrossCheckSection {
                 + "\(mostSeedsCompared - 1) degree\(mostSeedsCompared == 2 ? "" : "s") of freedom and almost no power)"
                 + "\(caveat.isEmpty ? "" : ".")\(caveat)"
         } else {
-            verdict = "agrees: no difference between the two codes is larger than the seed-to-seed noise (paired t-test, 5%, "
-                + "Holm's correction for \(comparisons)).\(caveat)"
+            verdict = "agrees on \(decided.joined(separator: ", ")): no difference between the two codes is larger than the "
+                + "seed-to-seed noise (paired t-test, 5%, Holm's correction for \(comparisons)).\(caveat)"
+                + (undecided.isEmpty ? "" : " Not yet decided, with fewer than \(Self.seedsForAgreement) seeds: "
+                    + "\(undecided.joined(separator: ", ")).")
         }
         text += table.rendered(.markdown) + "\nVerdict: **\(verdict)**\n\n"
         let changes = authorsOwnChanges(settings, dataset: dataset)
@@ -229,8 +236,8 @@ public struct CrossCheckSection {
                 + "both finished (the paper's change in brackets, from its Tables 1 and 4, where the student learns from "
                 + "a teacher of its own backbone as there):\n\n"
                 + changes.map { "- \($0.line)\n" }.joined() + "\n"
-            if disagreements.isEmpty && mostSeedsCompared >= Self.seedsForAgreement {
-                text += Self.meaningOfAgreement(changes, export: "\(dataset)-\(splitProtocol.rawValue)")
+            if disagreements.isEmpty && !decided.isEmpty {
+                text += Self.meaningOfAgreement(changes, decided: decided, export: "\(dataset)-\(splitProtocol.rawValue)")
             }
         }
         return (text, verdict, changes.map(\.line))
@@ -300,16 +307,17 @@ public struct CrossCheckSection {
         var unpopularMovesAsInThePaper: Bool?
     }
 
-    /// What an end-to-end agreement means for the paper's claims on the export's split: the package's findings there
-    /// are the authors' code's, so the unpopular group's direction under each setting of the authors' code is named.
-    static func meaningOfAgreement(_ changes: [OwnChange], export: String) -> String {
+    /// What an end-to-end agreement means for the paper's claims on the export's split: where the codes agree (the
+    /// `decided` settings, those with enough seeds) the package's findings are the authors' code's, and the unpopular
+    /// group's direction under each setting of the authors' code is named.
+    static func meaningOfAgreement(_ changes: [OwnChange], decided: [String], export: String) -> String {
         let judged = changes.filter { $0.unpopularMovesAsInThePaper != nil }
         guard !judged.isEmpty else { return "" }
         let same = judged.filter { $0.unpopularMovesAsInThePaper == true }.map(\.setting)
         let reversed = judged.filter { $0.unpopularMovesAsInThePaper == false }.map(\.setting)
-        var text = "What this means for the paper's claims: the two codes agree end to end on `\(export)`, so the package's "
-            + "findings on this split are the authors' code's findings too, not defects of the package. With the authors' own "
-            + "code, the unpopular group's Recall@10 against their Student moves "
+        var text = "What this means for the paper's claims: the two codes agree end to end on `\(export)` for "
+            + "\(decided.joined(separator: ", ")), so there the package's findings are the authors' code's findings too, not "
+            + "defects of the package. With the authors' own code, the unpopular group's Recall@10 against their Student moves "
         var parts: [String] = []
         if !same.isEmpty { parts.append("as the paper reports under \(same.joined(separator: ", "))") }
         if !reversed.isEmpty { parts.append("against the paper's report under \(reversed.joined(separator: ", "))") }

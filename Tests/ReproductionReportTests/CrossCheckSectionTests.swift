@@ -117,7 +117,27 @@ final class CrossCheckSectionTests: XCTestCase {
         try folders.writeRun(method: "UnKD", groups: 4, seed: 2024, recall: 0.1310, unpopular: 0.0195)
         try folders.storePackage(packageRuns(seed: 2024).unkd, recall: 0.1318, unpopular: 0.0200)
         section = folders.section()
-        XCTAssertTrue(section.text.contains("Verdict: **agrees:"), section.text)
+        XCTAssertTrue(section.text.contains("Verdict: **agrees on UnKD K=4 (weight 1): no difference between the two codes"),
+                      section.text)
+        XCTAssertFalse(section.text.contains("Not yet decided"), section.text)
+    }
+
+    /// An agreement covers only the settings with three seeds; the others are named as not yet decided, and the
+    /// meaning of the agreement names the settings it rests on.
+    func testAgreementNamesTheSettingsItRestsOn() throws {
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(at: folders.root) }
+        for (seed, recall, unpopular) in [(2022, 0.1300, 0.0200), (2023, 0.1320, 0.0190), (2024, 0.1310, 0.0195)] {
+            try folders.writeRun(method: "Student", seed: seed, recall: recall, unpopular: unpopular)
+            try folders.storePackage(packageRuns(seed: UInt64(seed)).student, recall: recall + 0.0001, unpopular: unpopular)
+        }
+        try folders.writeRun(method: "UnKD", groups: 4, seed: 2022, recall: 0.1360, unpopular: 0.0170)
+        try folders.storePackage(packageRuns(seed: 2022).unkd, recall: 0.1365, unpopular: 0.0172)
+        let text = folders.section().text
+        XCTAssertTrue(text.contains("Verdict: **agrees on Student: no difference between the two codes"), text)
+        XCTAssertTrue(text.contains("Not yet decided, with fewer than 3 seeds: UnKD K=4 (weight 1) (1 seed).**"), text)
+        XCTAssertTrue(text.contains("the two codes agree end to end on `ml-1m-unkd-code` for Student, so there the package's "
+                                    + "findings"), text)
     }
 
     /// When the two codes agree, the section says what that means: the unpopular group's direction under each of the
@@ -133,8 +153,8 @@ final class CrossCheckSectionTests: XCTestCase {
             try folders.storePackage(runs.unkd, recall: recall + 0.0001, unpopular: unpopular + 0.0001)
         }
         let text = folders.section().text
-        XCTAssertTrue(text.contains("Verdict: **agrees:"), text)
-        XCTAssertTrue(text.contains("the two codes agree end to end on `ml-1m-unkd-code`"), text)
+        XCTAssertTrue(text.contains("Verdict: **agrees on Student, UnKD K=4 (weight 1):"), text)
+        XCTAssertTrue(text.contains("the two codes agree end to end on `ml-1m-unkd-code` for Student, UnKD K=4 (weight 1)"), text)
         XCTAssertTrue(text.contains("moves against the paper's report under UnKD K=4 (weight 1)."), text)
     }
 
