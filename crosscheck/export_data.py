@@ -66,7 +66,7 @@ class Export:
 
     @property
     def stage_folder(self):
-        """`<dataset>-<protocol>[-lightgcn-l<layers>]-seed<S>`, the results folder of stages a-d and s on this export
+        """`<dataset>-<protocol>[-lightgcn-l<layers>]-seed<S>`, the results folder of stages a-d, s and t on this export
         (the teacher's backbone named when it is not MF, so that exports of one seed keep apart)."""
         teacher = self.manifest["teacher"]
         backbone = "" if teacher["backbone"] == "mf" else f"-{teacher['backbone']}-l{teacher['layers']}"
