@@ -694,24 +694,46 @@ def stage_s(authors, export, teacher):
 EPOCH_ROUNDING_FACTOR = 4    # stage t: the package's distance from the float64 epoch, in units of their float32 one
 
 
-def train_one_epoch(authors, export, double):
-    """Their first epoch of training of the exported Student: their model at `epoch/initial-*.npy`, torch's Adam as
-    their drivers create it, and `BPRLoss.stageOne` on `epoch/rows.npy` in `utils.minibatch`'s batches, in float32 or
-    (double=True) float64. Returns (user rows, item rows, mean batch loss), the rows in float64."""
+def epoch_unkd_sampler(authors, export, student, teacher):
+    """Their `sample.UnKD` for `student` holding the package's pairs of the exported epoch (`epoch/unkd-*.npy`), its
+    precomputation of candidate lists replaced by a no-op as in stage d."""
+    a = authors
+    start = export.array("epoch/unkd-start")
+    per_user = np.diff(start)
+    if not np.all(per_user == per_user[0]):
+        raise SystemExit(f"stage t: UnKD's pairs per user vary ({per_user.min()}-{per_user.max()}); the authors' "
+                         "tensors are rectangular (export with --epoch-method UnKD, whose reversed pairs collapse)")
+    pairs = int(per_user[0])
+    with a.quiet(), replaced(a.sample.UnKD, "get_rank_negItems", lambda self: None):
+        sampler = a.sample.UnKD(a.dataset, student, teacher, 1)
+    sampler.pos_items = torch.from_numpy(export.array("epoch/unkd-positive").astype(np.int64).reshape(-1, pairs))
+    sampler.neg_items = torch.from_numpy(export.array("epoch/unkd-negative").astype(np.int64).reshape(-1, pairs))
+    sampler.item_tag = torch.zeros(sampler.pos_items.shape)
+    return sampler
+
+
+def train_one_epoch(authors, export, teacher, double):
+    """Their first epoch of training of the exported student: their model at `epoch/initial-*.npy`, torch's Adam as
+    their drivers create it, and `BPRLoss.stageOne` on `epoch/rows.npy` in `utils.minibatch`'s batches (for UnKD with
+    `UnKD.Sample` on the package's pairs as the added loss, as their `Distill_DNS` does), in float32 or (double=True)
+    float64. Returns (user rows, item rows, mean batch loss), the rows in float64."""
     a, spec = authors, export.manifest["epoch"]
-    student_spec = spec["student"]
+    student_spec, unkd = spec["student"], spec.get("unkd")
     student = a.fresh_model(student_spec["backbone"], student_spec["dimension"], student_spec["layers"])
     a.set_embeddings(student, export.array("epoch/initial-user"), export.array("epoch/initial-item"))
     if double:
         student = float64_twin(student)
+    sampler = epoch_unkd_sampler(a, export, student, teacher) if unkd else None
     optimiser = torch.optim.Adam(student.parameters(), lr=student_spec["learningRate"])
-    loss = a.utils.BPRLoss(student, dict(a.world.config, decay=student_spec["decay"]), optimiser)
+    config = dict(a.world.config, decay=student_spec["decay"], kd_weight=unkd["weight"] if unkd else 1.0)
+    loss = a.utils.BPRLoss(student, config, optimiser)
     rows = torch.from_numpy(export.array("epoch/rows").astype(np.int64))
     total, batches = 0.0, 0
     with a.quiet():
         for users, positives, negatives in a.utils.minibatch(rows[:, 0], rows[:, 1], rows[:, 2],
                                                               batch_size=spec["batchSize"]):
-            total += loss.stageOne(users, positives, negatives, 1)
+            added = sampler.Sample(users, positives, negatives, 1) if sampler else None
+            total += loss.stageOne(users, positives, negatives, 1, added)
             batches += 1
     return (student.embedding_user.weight.detach().double().numpy(),
             student.embedding_item.weight.detach().double().numpy(), total / batches)
@@ -739,7 +761,7 @@ def stage_t(authors, export, teacher):
     package = np.concatenate([export.array("epoch/after-user"), export.array("epoch/after-item")]).astype(np.float64)
     runs = {}
     for name, double in (("their code, float32", False), ("their code, float64", True)):
-        users, items, mean_loss = train_one_epoch(authors, export, double)
+        users, items, mean_loss = train_one_epoch(authors, export, teacher, double)
         runs[name] = (np.concatenate([users, items]), mean_loss)
     reference = runs["their code, float64"][0]
     authors32 = runs["their code, float32"][0]
@@ -753,9 +775,12 @@ def stage_t(authors, export, teacher):
     table.append(["their code, float64", 0.0, 0.0, losses["their code, float64"]])
     agree = epoch_verdict(measured["the package"][0], measured["their code, float32"][0])
     batches = -(-spec["rows"] // spec["batchSize"])
-    student = spec["student"]
+    student, unkd = spec["student"], spec.get("unkd")
     model = "MF" if student["backbone"] == "mf" else f"LightGCN ({student['layers']} layer{'s' if student['layers'] != 1 else ''})"
-    print_table(f"Stage t: one epoch of the Student ({model}, d = {student['dimension']}) from the same parameters on "
+    drawn = int(np.diff(export.array("epoch/unkd-start"))[0]) if unkd else 0
+    method = (f"UnKD (K = {unkd['groups']}, {drawn} pairs per user from sample_num {unkd['pairsPerUser']}, weight "
+              f"{unkd['weight']:g})" if unkd else "the Student")
+    print_table(f"Stage t: one epoch of {method} ({model}, d = {student['dimension']}) from the same parameters on "
                 f"the same {spec['rows']} rows ({batches} mini-batches of {spec['batchSize']})", header, table)
     print(f"  package against their float32 epoch: {against_theirs[0]:.3g} of the epoch's change "
           f"(max |diff| {against_theirs[1]:.3g})")
@@ -764,23 +789,28 @@ def stage_t(authors, export, teacher):
                f"of the epoch's change)" if agree else
                f"differs: after one epoch the package's parameters are {measured['the package'][0]:.2g} of the epoch's "
                f"change from their float64 epoch, their own float32 epoch {measured['their code, float32'][0]:.2g}")
-    notes = [f"Both codes start from the package's initial parameters of the Student (seed {spec['seed']}) and take "
+    objective = f"BPR + {student['decay']:g} x L2" + (f" + {unkd['weight']:g} x UnKD" if unkd else "")
+    their_side = ("`BPRLoss.stageOne` per `utils.minibatch` batch" +
+                  (" with `UnKD.Sample` on the package's pairs of the epoch (`epoch/unkd-*.npy`, reversed pairs "
+                   "collapsed as their `KD_sampling` keeps them) as the added loss, as in their `Distill_DNS`" if unkd
+                   else ""))
+    notes = [f"Both codes start from the package's initial parameters of {method} (seed {spec['seed']}) and take "
              f"the package's rows of its first epoch in the package's order: {batches} Adam steps (lr "
-             f"{student['learningRate']:g}, the {spec['optimiser']} variant) on BPR + {student['decay']:g} x L2. Their "
-             "side is `BPRLoss.stageOne` per `utils.minibatch` batch, with `torch.optim.Adam` as their drivers create "
-             "it.",
+             f"{student['learningRate']:g}, the {spec['optimiser']} variant) on {objective}. Their side is "
+             f"{their_side}, with `torch.optim.Adam` as their drivers create it.",
              "Distances are norms of the difference of the parameter tables over the norm of the change their float64 "
              "epoch makes. Rounding alone separates the float32 epochs from it; a difference in the gradient, the "
              f"optimiser or the batching would leave the package far more than {EPOCH_ROUNDING_FACTOR} times as far as "
              "their float32 epoch.",
              f"The package against their float32 epoch directly: {against_theirs[0]:.2g} of the change (largest "
              f"difference {against_theirs[1]:.2g})."]
-    return {"stage": "t", "rows": spec["rows"], "batchSize": spec["batchSize"], "student": student,
+    return {"stage": "t", "rows": spec["rows"], "batchSize": spec["batchSize"], "student": student, "unkd": unkd,
             "distances": {name: {"relative": d, "largestAbsolute": m} for name, (d, m) in measured.items()},
             "packageAgainstTheirFloat32": {"relative": against_theirs[0], "largestAbsolute": against_theirs[1]},
             "meanLoss": losses, "roundingFactor": EPOCH_ROUNDING_FACTOR, "agree": agree,
-            "summary": report_table("t", "one epoch of training from the same parameters on the same rows", header,
-                                    table, verdict, notes)}
+            "file": "t-unkd" if unkd else "t",
+            "summary": report_table("t", f"one epoch of training{' with UnKD' if unkd else ''} from the same parameters "
+                                         "on the same rows", header, table, verdict, notes)}
 
 
 # ------------------------------------------------------------------------------------------- main
@@ -813,8 +843,9 @@ def main():
         summary = stages[stage]()
         summary.update(export=str(export.folder), splitFingerprint=export.manifest["splitFingerprint"],
                        authorsCommit=AUTHORS_COMMIT, seconds=round(time.time() - started, 1))
-        save(results_dir, stage, summary)
-        print(f"  -> {results_dir / f'stage-{stage}.json'} ({summary['seconds']} s)")
+        name = summary.pop("file", stage)
+        save(results_dir, name, summary)
+        print(f"  -> {results_dir / f'stage-{name}.json'} ({summary['seconds']} s)")
 
 
 if __name__ == "__main__":

@@ -74,7 +74,8 @@ final class ExecutableOptionFuzzTests: XCTestCase {
         ("report", [], [("--seeds", .integer(1...100)), ("--dataset", .datasets)]),
         ("experiment", ["--spec", "{}"], [("--method", .choice), ("--spec", .choice)]),
         ("crosscheck", ["--out", "OUT"], [("--seed", .seed), ("--student", .choice), ("--candidate-groups", .integer(1...10)),
-                                          ("--backbone", .choice), ("--protocol", .choice), ("--dataset", .datasets)]),
+                                          ("--backbone", .choice), ("--protocol", .choice), ("--dataset", .datasets),
+                                          ("--epoch-method", .choice)]),
     ]
 
     /// Invalid values tried per option (drawn without replacement from its kind's list).

@@ -39,8 +39,12 @@ struct Crosscheck: ParsableCommand {
     @Flag(help: "Also export one mini-batch of sampled distillation inputs and the package's loss values on them.")
     var batch = false
 
-    @Flag(help: "Also export the backbone's Student before and after its first training epoch, with that epoch's rows.")
+    @Flag(help: "Also export a student before and after its first training epoch, with that epoch's rows (and UnKD's pairs).")
     var epoch = false
+
+    @Option(name: .customLong("epoch-method"),
+            help: "The student of --epoch: Student (BPR alone, default) or UnKD (K = 4, mu 20, 30 pairs, weight 1, reversed pairs collapsed as in the authors' code).")
+    var epochMethod: PaperMethod = .student
 
     @Option(name: .customLong("candidate-groups"), parsing: .unconditionalSingleValue,
             help: "A number of groups K for which UnKD's candidate lists are exported (repeat the option for each).")
@@ -54,6 +58,9 @@ struct Crosscheck: ParsableCommand {
         let tableRows = PaperGrid.table3Methods.filter { $0 != .teacher }
         if let student, !tableRows.contains(student) {
             throw ValidationError("--student must be one of \(tableRows.map(\.rawValue).joined(separator: ", ")); got '\(student)'")
+        }
+        if ![.student, .unkd].contains(epochMethod) {
+            throw ValidationError("--epoch-method must be Student or UnKD; got '\(epochMethod)'")
         }
         if let k = candidateGroups.first(where: { !(1...10).contains($0) }) {
             throw ValidationError("--candidate-groups takes K in 1...10; got \(k)")
@@ -88,7 +95,7 @@ struct Crosscheck: ParsableCommand {
             let parameters = try exportedStudent?.model ?? workspace.trainedModel(grid.student(backbone, seed: seed))
             batchManifest = try exporter.writeBatch(teacher: teacher, student: parameters, method: student ?? .student, seed: seed)
         }
-        let epochManifest = epoch ? try exporter.writeEpoch(grid.student(backbone, seed: seed)) : nil
+        let epochManifest = epoch ? try exporter.writeEpoch(epochSpec(grid), method: epochMethod, teacher: teacher) : nil
         try exporter.writeJSON(metrics, to: "metrics.json")
         let manifest = Manifest(
             dataset: dataset, protocol: splitProtocol, splitSeed: teacher.spec.splitSeed, seed: seed,
@@ -99,6 +106,15 @@ struct Crosscheck: ParsableCommand {
             batch: batchManifest, epoch: epochManifest)
         try exporter.writeJSON(manifest, to: "manifest.json")
         print("exported \(dataset) (\(splitProtocol.rawValue), seed \(seed)) to \(folder.path)")
+    }
+
+    /// The student whose first epoch `--epoch` exports: the backbone's Student, or UnKD at the authors' constants
+    /// with reversed pairs collapsed as their code keeps them (their tensors of pairs are rectangular).
+    func epochSpec(_ grid: PaperGrid) -> ModelSpec {
+        guard epochMethod == .unkd else { return grid.student(backbone, seed: seed) }
+        var grid = grid
+        grid.unkd = UnKDConfiguration(groups: 4, pairsPerUser: 30, mu: 20, weight: 1, reversedPairs: .collapsed)
+        return grid.runs([.unkd], backbone, seed: seed)[0].spec
     }
 }
 
@@ -142,10 +158,12 @@ struct ModelManifest: Encodable {
     }
 }
 
-/// What `epoch/` holds: one epoch of the Student's training from its initial parameters.
+/// What `epoch/` holds: one epoch of a student's training from its initial parameters.
 struct EpochManifest: Encodable {
-    /// The model trained.
+    /// The model trained (its method: Student or UnKD).
     var student: ModelManifest
+    /// UnKD's settings when the student is distilled with it (`epoch/unkd-*.npy` hold its pairs of the epoch).
+    var unkd: UnKDEpoch?
     /// The training seed (of the initial parameters and the epoch's rows).
     var seed: UInt64
     /// Rows per mini-batch; the last batch of the epoch holds the rest.
@@ -154,8 +172,17 @@ struct EpochManifest: Encodable {
     var rows: Int
     /// The optimiser's treatment of rows without a gradient.
     var optimiser: AdamVariant
-    /// The mean over the epoch's mini-batches of the batch loss (BPR + decay x L2).
+    /// The mean over the epoch's mini-batches of the batch loss (BPR + decay x L2, plus the weighted UnKD term).
     var meanLoss: Double
+}
+
+/// UnKD's settings of an exported epoch.
+struct UnKDEpoch: Encodable {
+    var groups: Int
+    var pairsPerUser: Int
+    var mu: Double
+    var weight: Double
+    var reversedPairs: ReversedPairs
 }
 
 /// What `batch/` holds.
@@ -207,20 +234,29 @@ struct Exporter {
         try table.numpyArray(rows: users..<table.rows).write(to: folder.appendingPathComponent("\(name)-item.npy"))
     }
 
-    /// `epoch/`: the Student of `spec` as its training starts (`initial-*.npy`), the rows of its first epoch in the
-    /// order its mini-batches take them (`rows.npy`), and its parameters after that epoch (`after-*.npy`), for the
-    /// stage-t comparison of one epoch of training in both codes.
-    func writeEpoch(_ spec: ModelSpec) throws -> EpochManifest {
+    /// `epoch/`: the student of `spec` as its training starts (`initial-*.npy`), the rows of its first epoch in the
+    /// order its mini-batches take them (`rows.npy`), UnKD's pairs of that epoch when it distils (`unkd-*.npy`), and
+    /// its parameters after the epoch (`after-*.npy`), for the stage-t comparison of one epoch of training.
+    func writeEpoch(_ spec: ModelSpec, method: PaperMethod, teacher: TrainedModel) throws -> EpochManifest {
         let train = split.train
         let initial = Recommender(spec.model, userCount: train.userCount, itemCount: train.itemCount, seed: spec.seed)
         let trainer = Trainer(model: initial, split: split, configuration: spec.training, seed: spec.seed)
+        trainer.distillation = spec.distillation?.makeTerm(teacher: teacher, train: train, student: spec.training,
+                                                           studentModel: spec.model, seed: spec.seed)
         let meanLoss = trainer.trainEpoch(1)
+        var unkdEpoch: UnKDEpoch?
+        if let unkd = trainer.distillation as? UnKDDistiller {
+            try writePairs(of: unkd, prefix: "epoch/unkd")
+            let c = unkd.configuration
+            unkdEpoch = UnKDEpoch(groups: unkd.groups.count, pairsPerUser: c.pairsPerUser, mu: c.mu, weight: c.weight,
+                                  reversedPairs: c.reversedPairs)
+        }
         let rows = trainer.latestEpochRows
         let interleaved = (0..<rows.count).flatMap { [rows.users[$0], rows.positives[$0], rows.negatives[$0]] }
         try NumpyArray(int32: interleaved, shape: [rows.count, 3]).write(to: folder.appendingPathComponent("epoch/rows.npy"))
         try writeEmbeddings(initial.parameters, userCount: train.userCount, name: "epoch/initial")
         try writeEmbeddings(trainer.model.parameters, userCount: train.userCount, name: "epoch/after")
-        return EpochManifest(student: ModelManifest(spec, method: .student), seed: spec.seed,
+        return EpochManifest(student: ModelManifest(spec, method: method), unkd: unkdEpoch, seed: spec.seed,
                              batchSize: spec.training.batchSize, rows: rows.count, optimiser: spec.training.optimiser,
                              meanLoss: meanLoss)
     }
@@ -286,12 +322,12 @@ struct Exporter {
         let unkdConfiguration = UnKDConfiguration()
         let unkd = UnKDDistiller(configuration: unkdConfiguration, teacher: teacherScored, train: train, seed: seed)
         unkd.resample()
-        try writePairs(of: unkd, prefix: "unkd")
+        try writePairs(of: unkd, prefix: "batch/unkd")
         // The same draws as the official code keeps them (reversed pairs collapsed), for the comparison of the laws.
         let collapsed = UnKDDistiller(configuration: UnKDConfiguration(reversedPairs: .collapsed), teacher: teacherScored,
                                       train: train, seed: seed)
         collapsed.resample()
-        try writePairs(of: collapsed, prefix: "unkd-collapsed")
+        try writePairs(of: collapsed, prefix: "batch/unkd-collapsed")
         let unkdLoss: Float = loss { unkd.accumulate(batch, final: $0, gradient: $1, stride: stride, userCount: userCount, epoch: 1, touched: &$2) }
 
         let rdConfiguration = RDConfiguration(weight: 1)
@@ -334,14 +370,13 @@ struct Exporter {
                              rdDynamicEpoch: dynamicEpoch)
     }
 
-    /// Writes one epoch of UnKD pairs to `batch/<prefix>-start.npy`, `-positive.npy` and `-negative.npy`.
+    /// Writes one epoch of UnKD pairs to `<prefix>-start.npy`, `-positive.npy` and `-negative.npy`.
     func writePairs(of unkd: UnKDDistiller, prefix: String) throws {
-        let batchFolder = folder.appendingPathComponent("batch")
-        try NumpyArray(int64: unkd.pairStart).write(to: batchFolder.appendingPathComponent("\(prefix)-start.npy"))
+        try NumpyArray(int64: unkd.pairStart).write(to: folder.appendingPathComponent("\(prefix)-start.npy"))
         try NumpyArray(int32: unkd.pairPositives, shape: [unkd.pairPositives.count])
-            .write(to: batchFolder.appendingPathComponent("\(prefix)-positive.npy"))
+            .write(to: folder.appendingPathComponent("\(prefix)-positive.npy"))
         try NumpyArray(int32: unkd.pairNegatives, shape: [unkd.pairNegatives.count])
-            .write(to: batchFolder.appendingPathComponent("\(prefix)-negative.npy"))
+            .write(to: folder.appendingPathComponent("\(prefix)-negative.npy"))
     }
 
     /// Writes a value as pretty-printed JSON with sorted keys.
