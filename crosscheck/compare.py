@@ -7,8 +7,8 @@ b. UnKD's candidate lists (`sample.UnKD.get_rank_negItems`) for every exported K
 c. evaluation (`Procedure.Test`, `Procedure.TestAll`) of the exported teacher and student;
 d. loss values (`bpr_loss`, and the samplers' `Sample`) on the exported batch and sampled items;
 s. sampled inputs: the authors' samplers (UnKD, RD, CD, DE-RRD) against the package's, as laws on the teacher's ranking;
-t. one epoch of training (`BPRLoss.stageOne`, torch's Adam) of the exported Student from the same parameters on the
-   same rows, in float32 and float64, against the package's epoch.
+t. one epoch of training (`BPRLoss.stageOne`, torch's Adam, for UnKD `UnKD.Sample`) of the exported student from the
+   same parameters on the same rows, in float32 and float64, against the package's epoch.
 
 Each stage prints a table and writes a small JSON summary to
 RESULTS/<dataset>-<protocol>[-lightgcn-l<layers>]-seed<S>/stage-<x>.json (the teacher's backbone named when not MF).
@@ -753,7 +753,8 @@ def epoch_verdict(package_distance, authors_distance, factor=EPOCH_ROUNDING_FACT
 
 
 def stage_t(authors, export, teacher):
-    """One epoch of training of the exported Student in their code (float32 and float64) against `epoch/after-*`."""
+    """One epoch of training of the exported student (Student or UnKD) in their code, in float32 and float64, against
+    `epoch/after-*`."""
     if "epoch" not in export.manifest:
         raise SystemExit("stage t needs epoch/: export the folder again with `crosscheck ... --epoch`")
     spec = export.manifest["epoch"]

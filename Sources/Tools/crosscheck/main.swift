@@ -3,7 +3,8 @@
 // For one dataset, split protocol and seed it writes the split, the trained teacher's embeddings, the popularity
 // groups, UnKD's candidate lists and the package's own evaluation of the teacher; on request a trained student, one
 // mini-batch of the package's sampled distillation inputs with the package's loss values on them, and the first
-// epoch of the Student's training (its parameters before and after, and the epoch's rows). The driver in
+// epoch of a student's training, the Student's or UnKD's (its parameters before and after, and the epoch's rows and
+// pairs). The driver in
 // `crosscheck/` (Python) reads the folder, runs the authors' code on it and compares stage by stage. The format is
 // documented in `crosscheck/export-format.md`.
 import ArgumentParser
@@ -95,7 +96,7 @@ struct Crosscheck: ParsableCommand {
             let parameters = try exportedStudent?.model ?? workspace.trainedModel(grid.student(backbone, seed: seed))
             batchManifest = try exporter.writeBatch(teacher: teacher, student: parameters, method: student ?? .student, seed: seed)
         }
-        let epochManifest = epoch ? try exporter.writeEpoch(epochSpec(grid), method: epochMethod, teacher: teacher) : nil
+        let epochManifest = epoch ? try exporter.writeEpoch(epochSpec(grid), teacher: teacher) : nil
         try exporter.writeJSON(metrics, to: "metrics.json")
         let manifest = Manifest(
             dataset: dataset, protocol: splitProtocol, splitSeed: teacher.spec.splitSeed, seed: seed,
@@ -113,7 +114,7 @@ struct Crosscheck: ParsableCommand {
     func epochSpec(_ grid: PaperGrid) -> ModelSpec {
         guard epochMethod == .unkd else { return grid.student(backbone, seed: seed) }
         var grid = grid
-        grid.unkd = UnKDConfiguration(groups: 4, pairsPerUser: 30, mu: 20, weight: 1, reversedPairs: .collapsed)
+        grid.unkd = UnKDConfiguration(reversedPairs: .collapsed)
         return grid.runs([.unkd], backbone, seed: seed)[0].spec
     }
 }
@@ -163,7 +164,7 @@ struct EpochManifest: Encodable {
     /// The model trained (its method: Student or UnKD).
     var student: ModelManifest
     /// UnKD's settings when the student is distilled with it (`epoch/unkd-*.npy` hold its pairs of the epoch).
-    var unkd: UnKDEpoch?
+    var unkd: UnKDConfiguration?
     /// The training seed (of the initial parameters and the epoch's rows).
     var seed: UInt64
     /// Rows per mini-batch; the last batch of the epoch holds the rest.
@@ -174,15 +175,6 @@ struct EpochManifest: Encodable {
     var optimiser: AdamVariant
     /// The mean over the epoch's mini-batches of the batch loss (BPR + decay x L2, plus the weighted UnKD term).
     var meanLoss: Double
-}
-
-/// UnKD's settings of an exported epoch.
-struct UnKDEpoch: Encodable {
-    var groups: Int
-    var pairsPerUser: Int
-    var mu: Double
-    var weight: Double
-    var reversedPairs: ReversedPairs
 }
 
 /// What `batch/` holds.
@@ -237,26 +229,21 @@ struct Exporter {
     /// `epoch/`: the student of `spec` as its training starts (`initial-*.npy`), the rows of its first epoch in the
     /// order its mini-batches take them (`rows.npy`), UnKD's pairs of that epoch when it distils (`unkd-*.npy`), and
     /// its parameters after the epoch (`after-*.npy`), for the stage-t comparison of one epoch of training.
-    func writeEpoch(_ spec: ModelSpec, method: PaperMethod, teacher: TrainedModel) throws -> EpochManifest {
+    func writeEpoch(_ spec: ModelSpec, teacher: TrainedModel) throws -> EpochManifest {
         let train = split.train
         let initial = Recommender(spec.model, userCount: train.userCount, itemCount: train.itemCount, seed: spec.seed)
         let trainer = Trainer(model: initial, split: split, configuration: spec.training, seed: spec.seed)
         trainer.distillation = spec.distillation?.makeTerm(teacher: teacher, train: train, student: spec.training,
                                                            studentModel: spec.model, seed: spec.seed)
         let meanLoss = trainer.trainEpoch(1)
-        var unkdEpoch: UnKDEpoch?
-        if let unkd = trainer.distillation as? UnKDDistiller {
-            try writePairs(of: unkd, prefix: "epoch/unkd")
-            let c = unkd.configuration
-            unkdEpoch = UnKDEpoch(groups: unkd.groups.count, pairsPerUser: c.pairsPerUser, mu: c.mu, weight: c.weight,
-                                  reversedPairs: c.reversedPairs)
-        }
+        let unkd = trainer.distillation as? UnKDDistiller
+        if let unkd { try writePairs(of: unkd, prefix: "epoch/unkd") }
         let rows = trainer.latestEpochRows
         let interleaved = (0..<rows.count).flatMap { [rows.users[$0], rows.positives[$0], rows.negatives[$0]] }
         try NumpyArray(int32: interleaved, shape: [rows.count, 3]).write(to: folder.appendingPathComponent("epoch/rows.npy"))
         try writeEmbeddings(initial.parameters, userCount: train.userCount, name: "epoch/initial")
         try writeEmbeddings(trainer.model.parameters, userCount: train.userCount, name: "epoch/after")
-        return EpochManifest(student: ModelManifest(spec, method: method), unkd: unkdEpoch, seed: spec.seed,
+        return EpochManifest(student: ModelManifest(spec, method: spec.distillation?.method.row ?? .student), unkd: unkd?.configuration, seed: spec.seed,
                              batchSize: spec.training.batchSize, rows: rows.count, optimiser: spec.training.optimiser,
                              meanLoss: meanLoss)
     }
