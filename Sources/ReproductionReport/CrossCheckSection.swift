@@ -202,8 +202,8 @@ public struct CrossCheckSection {
         let holm = Statistics.holmSignificant(tests.map(\.p))
         let disagreements = zip(tests, holm).filter { $0.1 }.map { $0.0.cell }
         let uncorrected = zip(tests, holm).filter { !$0.1 && $0.0.p < 0.05 }.map { String(format: "%@ (p %.3f)", $0.0.cell, $0.0.p) }
-        let caveat = uncorrected.isEmpty ? "" : " Before that correction, \(uncorrected.joined(separator: "; ")) differs "
-            + "at 5%: more seeds will tell."
+        let caveat = uncorrected.isEmpty ? "" : " Significant at 5% before that correction only: "
+            + "\(uncorrected.joined(separator: "; ")); more seeds will tell."
         let comparisons = tests.count == 1 ? "the one comparison" : "the \(tests.count) comparisons"
         let mostSeedsCompared = seedsCompared.values.max() ?? 0
         // The settings with enough seeds for an agreement to mean something, and those still short of them.

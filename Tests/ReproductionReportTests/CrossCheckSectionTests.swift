@@ -158,6 +158,23 @@ final class CrossCheckSectionTests: XCTestCase {
         XCTAssertTrue(text.contains("moves against the paper's report under UnKD K=4 (weight 1)."), text)
     }
 
+    /// A difference significant only before Holm's correction leaves the agreement standing and is named beside it.
+    /// Overall differences +0.0010, +0.0013, +0.0007: t = 0.0010 / (0.0003 / sqrt 3) = 5.77 on 2 degrees of freedom,
+    /// p = 0.029, above Holm's 0.05 / 2 for the smaller of two p values (the popular recalls are equal: no test).
+    func testADifferenceSignificantBeforeTheCorrectionOnlyIsNamed() throws {
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(at: folders.root) }
+        for (seed, recall, gap, unpopularGap) in [(2022, 0.1300, 0.0010, 0.0001), (2023, 0.1320, 0.0013, -0.0002),
+                                                  (2024, 0.1310, 0.0007, 0.0001)] {
+            try folders.writeRun(method: "Student", seed: seed, recall: recall, unpopular: 0.0200)
+            try folders.storePackage(packageRuns(seed: UInt64(seed)).student, recall: recall + gap, unpopular: 0.0200 + unpopularGap)
+        }
+        let text = folders.section().text
+        XCTAssertTrue(text.contains("Verdict: **agrees on Student:"), text)
+        XCTAssertTrue(text.contains("Holm's correction for the 2 comparisons). Significant at 5% before that correction only: "
+                                    + "Student, Recall@10 (p 0.029); more seeds will tell."), text)
+    }
+
     /// A gap far beyond the seed-to-seed noise is a disagreement, named with its setting and measure.
     func testAConsistentGapIsADisagreement() throws {
         let folders = try Folders()
