@@ -346,6 +346,27 @@ def compare_loss(name, authors_value, package_value, note=""):
             "agree": difference < LOSS_TOLERANCE, "note": note}
 
 
+def unkd_pairs_per_user(export, prefix):
+    """The number of pairs of every user in the package's UnKD pairs `<prefix>-start.npy`."""
+    return np.diff(export.array(f"{prefix}-start"))
+
+
+def unkd_holding_pairs(authors, export, prefix, student, teacher):
+    """Their `sample.UnKD` for `student`, its precomputation of candidate lists replaced by a no-op, holding the
+    package's pairs `<prefix>-*.npy` in the attributes its `Sample` reads; None when users have different numbers of
+    pairs (their tensors of pairs are rectangular)."""
+    per_user = unkd_pairs_per_user(export, prefix)
+    if not np.all(per_user == per_user[0]):
+        return None
+    pairs = int(per_user[0])
+    with authors.quiet(), replaced(authors.sample.UnKD, "get_rank_negItems", lambda self: None):
+        sampler = authors.sample.UnKD(authors.dataset, student, teacher, 1)
+    sampler.pos_items = torch.from_numpy(export.array(f"{prefix}-positive").astype(np.int64).reshape(-1, pairs))
+    sampler.neg_items = torch.from_numpy(export.array(f"{prefix}-negative").astype(np.int64).reshape(-1, pairs))
+    sampler.item_tag = torch.zeros(sampler.pos_items.shape)
+    return sampler
+
+
 def derrd_student(a, teacher, dimension, layers):
     """DE-RRD's student as their driver builds it: `BPRMFExpert` of the given size, with the teacher's experts."""
     config = dict(a.world.config, latent_dim_rec=dimension, lightGCN_n_layers=layers)
@@ -370,19 +391,14 @@ def stage_d(authors, export, teacher):
     results.append(compare_loss("bpr", bpr.item(), losses["bpr"], "student.bpr_loss"))
     results.append(compare_loss("l2", l2.item(), losses["l2"], "student.bpr_loss (before decay)"))
 
-    start = export.array("batch/unkd-start")
-    per_user = np.diff(start)
-    if np.all(per_user == per_user[0]):
-        pairs = int(per_user[0])
-        with a.quiet(), replaced(a.sample.UnKD, "get_rank_negItems", lambda self: None):
-            unkd = a.sample.UnKD(dataset, student, teacher, 1)
-        unkd.pos_items = torch.from_numpy(export.array("batch/unkd-positive").astype(np.int64).reshape(-1, pairs))
-        unkd.neg_items = torch.from_numpy(export.array("batch/unkd-negative").astype(np.int64).reshape(-1, pairs))
-        unkd.item_tag = torch.zeros(unkd.pos_items.shape)
+    per_user = unkd_pairs_per_user(export, "batch/unkd")
+    unkd = unkd_holding_pairs(a, export, "batch/unkd", student, teacher)
+    if unkd is not None:
         with torch.no_grad():
             value = unkd.Sample(users, positives, negatives, 1).item()
         groups = (export.manifest.get("batch") or {}).get("unkdGroups")
-        results.append(compare_loss("unkd", value, losses["unkd"], f"UnKD.Sample, K={groups}, {pairs} pairs/user"))
+        results.append(compare_loss("unkd", value, losses["unkd"],
+                                    f"UnKD.Sample, K={groups}, {int(per_user[0])} pairs/user"))
     else:
         results.append({"loss": "unkd", "authors": None, "package": losses["unkd"], "relativeDifference": None,
                         "agree": False, "note": f"not comparable: pairs per user vary ({per_user.min()}-"
@@ -694,24 +710,6 @@ def stage_s(authors, export, teacher):
 EPOCH_ROUNDING_FACTOR = 4    # stage t: the package's distance from the float64 epoch, in units of their float32 one
 
 
-def epoch_unkd_sampler(authors, export, student, teacher):
-    """Their `sample.UnKD` for `student` holding the package's pairs of the exported epoch (`epoch/unkd-*.npy`), its
-    precomputation of candidate lists replaced by a no-op as in stage d."""
-    a = authors
-    start = export.array("epoch/unkd-start")
-    per_user = np.diff(start)
-    if not np.all(per_user == per_user[0]):
-        raise SystemExit(f"stage t: UnKD's pairs per user vary ({per_user.min()}-{per_user.max()}); the authors' "
-                         "tensors are rectangular (export with --epoch-method UnKD, whose reversed pairs collapse)")
-    pairs = int(per_user[0])
-    with a.quiet(), replaced(a.sample.UnKD, "get_rank_negItems", lambda self: None):
-        sampler = a.sample.UnKD(a.dataset, student, teacher, 1)
-    sampler.pos_items = torch.from_numpy(export.array("epoch/unkd-positive").astype(np.int64).reshape(-1, pairs))
-    sampler.neg_items = torch.from_numpy(export.array("epoch/unkd-negative").astype(np.int64).reshape(-1, pairs))
-    sampler.item_tag = torch.zeros(sampler.pos_items.shape)
-    return sampler
-
-
 def train_one_epoch(authors, export, teacher, double):
     """Their first epoch of training of the exported student: their model at `epoch/initial-*.npy`, torch's Adam as
     their drivers create it, and `BPRLoss.stageOne` on `epoch/rows.npy` in `utils.minibatch`'s batches (for UnKD with
@@ -723,7 +721,7 @@ def train_one_epoch(authors, export, teacher, double):
     a.set_embeddings(student, export.array("epoch/initial-user"), export.array("epoch/initial-item"))
     if double:
         student = float64_twin(student)
-    sampler = epoch_unkd_sampler(a, export, student, teacher) if unkd else None
+    sampler = unkd_holding_pairs(a, export, "epoch/unkd", student, teacher) if unkd else None
     optimiser = torch.optim.Adam(student.parameters(), lr=student_spec["learningRate"])
     config = dict(a.world.config, decay=student_spec["decay"], kd_weight=unkd["weight"] if unkd else 1.0)
     loss = a.utils.BPRLoss(student, config, optimiser)
@@ -758,6 +756,10 @@ def stage_t(authors, export, teacher):
     if "epoch" not in export.manifest:
         raise SystemExit("stage t needs epoch/: export the folder again with `crosscheck ... --epoch`")
     spec = export.manifest["epoch"]
+    per_user = unkd_pairs_per_user(export, "epoch/unkd") if spec.get("unkd") else None
+    if per_user is not None and not np.all(per_user == per_user[0]):
+        raise SystemExit(f"stage t: UnKD's pairs per user vary ({per_user.min()}-{per_user.max()}); the authors' "
+                         "tensors are rectangular (export with --epoch-method UnKD, whose reversed pairs collapse)")
     initial = np.concatenate([export.array("epoch/initial-user"), export.array("epoch/initial-item")]).astype(np.float64)
     package = np.concatenate([export.array("epoch/after-user"), export.array("epoch/after-item")]).astype(np.float64)
     runs = {}
@@ -778,7 +780,7 @@ def stage_t(authors, export, teacher):
     batches = -(-spec["rows"] // spec["batchSize"])
     student, unkd = spec["student"], spec.get("unkd")
     model = "MF" if student["backbone"] == "mf" else f"LightGCN ({student['layers']} layer{'s' if student['layers'] != 1 else ''})"
-    drawn = int(np.diff(export.array("epoch/unkd-start"))[0]) if unkd else 0
+    drawn = int(per_user[0]) if unkd else 0
     method = (f"UnKD (K = {unkd['groups']}, {drawn} pairs per user from sample_num {unkd['pairsPerUser']}, weight "
               f"{unkd['weight']:g})" if unkd else "the Student")
     print_table(f"Stage t: one epoch of {method} ({model}, d = {student['dimension']}) from the same parameters on "

@@ -243,9 +243,9 @@ struct Exporter {
         try NumpyArray(int32: interleaved, shape: [rows.count, 3]).write(to: folder.appendingPathComponent("epoch/rows.npy"))
         try writeEmbeddings(initial.parameters, userCount: train.userCount, name: "epoch/initial")
         try writeEmbeddings(trainer.model.parameters, userCount: train.userCount, name: "epoch/after")
-        return EpochManifest(student: ModelManifest(spec, method: spec.distillation?.method.row ?? .student), unkd: unkd?.configuration, seed: spec.seed,
-                             batchSize: spec.training.batchSize, rows: rows.count, optimiser: spec.training.optimiser,
-                             meanLoss: meanLoss)
+        return EpochManifest(student: ModelManifest(spec, method: spec.distillation?.method.row ?? .student),
+                             unkd: unkd?.configuration, seed: spec.seed, batchSize: spec.training.batchSize,
+                             rows: rows.count, optimiser: spec.training.optimiser, meanLoss: meanLoss)
     }
 
     /// The package's evaluation of a model on the validation and the test users.
