@@ -6,7 +6,8 @@ a. popularity groups (`Loader.splitGroup`) for every K of the export;
 b. UnKD's candidate lists (`sample.UnKD.get_rank_negItems`) for every exported K;
 c. evaluation (`Procedure.Test`, `Procedure.TestAll`) of the exported teacher and student;
 d. loss values (`bpr_loss`, and the samplers' `Sample`) on the exported batch and sampled items;
-s. sampled inputs: the authors' samplers (UnKD, RD, CD, DE-RRD) against the package's, as laws on the teacher's ranking;
+s. sampled inputs: the authors' samplers (UnKD, RD, CD, DE-RRD) against the package's, as laws on the teacher's ranking,
+   and the draws of a training epoch (rows, negatives, order, initial parameters) against theirs (stage-s-epoch.json);
 t. one epoch of training (`BPRLoss.stageOne`, torch's Adam, for UnKD `UnKD.Sample`) of the exported student from the
    same parameters on the same rows, in float32 and float64, against the package's epoch.
 
@@ -580,12 +581,173 @@ def list_positions(lists_of_user, pairs_of_user, users):
     return np.array(groups), np.array(positives), np.array(negatives)
 
 
+def quantile_bins(first, second, bins=20):
+    """Two samples of real values as bin indices 0..bins-1, the bins cut at quantiles of the two together (equal
+    counts under one law), for `homogeneity_test`."""
+    pooled = np.concatenate([np.ravel(first), np.ravel(second)])
+    edges = np.quantile(pooled, np.linspace(0, 1, bins + 1)[1:-1])
+    return (np.searchsorted(edges, np.ravel(first), side="right"),
+            np.searchsorted(edges, np.ravel(second), side="right"))
+
+
+def position_bins(rows, selected, bins=20):
+    """Where the selected rows of an epoch fall in it: the row's index as a fraction of the epoch, in `bins` bins (a
+    uniform shuffle fills them evenly whatever the selection)."""
+    index = np.flatnonzero(selected)
+    return index * bins // len(rows)
+
+
+def same_interactions(rows, train):
+    """Whether the (user, positive) columns of an epoch's rows hold every training interaction exactly once."""
+    expected = np.array([(u, i) for u, items in enumerate(train) for i in items], dtype=np.int64).reshape(-1, 2)
+    if len(rows) != len(expected):
+        return False
+    got = np.asarray(rows[:, :2], dtype=np.int64)
+    got = got[np.lexsort((got[:, 1], got[:, 0]))]
+    expected = expected[np.lexsort((expected[:, 1], expected[:, 0]))]
+    return bool(np.array_equal(got, expected))
+
+
+def goodness_of_fit(counts, expected):
+    """One-sample chi-square of observed counts per bin against their expected counts (same total): (statistic,
+    degrees of freedom, p)."""
+    counts, expected = np.asarray(counts, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    statistic = float(((counts - expected) ** 2 / expected).sum())
+    return statistic, len(expected) - 1, chi2_survival(statistic, len(expected) - 1)
+
+
+def uniform_negative_counts(observed, users):
+    """Expected number of times each item is drawn as a negative when every row of `users` draws one item uniformly
+    among its user's unobserved items (`observed`: users x items, True for training items)."""
+    rows_of_user = np.bincount(users, minlength=observed.shape[0])
+    chance = rows_of_user / (observed.shape[1] - observed.sum(axis=1))
+    return chance @ ~observed
+
+
+def sampler_verdict(tests, checks, what):
+    """Holm's correction over a stage's law tests, recorded in each test as `differs`; returns (agree, verdict)."""
+    significant = holm([t["p"] for t in tests], SAMPLER_ALPHA)
+    for test, differs in zip(tests, significant):
+        test["differs"] = differs
+    agree = not any(significant) and all(c[3] for c in checks)
+    failing = [t["quantity"] for t in tests if t["differs"]] + [c[0] for c in checks if not c[3]]
+    verdict = (f"agrees: no test tells the two codes' {what} apart (Holm, {SAMPLER_ALPHA:g} over {len(tests)} "
+               "tests), and the exact counts are equal" if agree else "differs in " + "; ".join(failing))
+    return agree, verdict
+
+
+def law_test(name, theirs, ours, how):
+    """One two-sample chi-square test of a stage-s quantity, as stored in stage-s*.json."""
+    statistic, dof, p = homogeneity_test(theirs, ours)
+    return {"quantity": name, "authorsMean": float(theirs.mean()), "packageMean": float(ours.mean()),
+            "authorsDraws": int(theirs.size), "packageDraws": int(ours.size), "chiSquare": statistic,
+            "dof": dof, "p": p, "how": how}
+
+
+LAW_HEADER = ["quantity", "authors mean", "package mean", "draws (each)", "chi-square (dof)", "p", "same law"]
+
+
+def law_table(tests, checks):
+    """The rows of a stage-s table: the law tests, then the exact checks."""
+    table = [[t["quantity"], t["authorsMean"], t["packageMean"], t["packageDraws"],
+              f"{t['chiSquare']:.1f} ({t['dof']})", t["p"], not t["differs"]] for t in tests]
+    return table + [[name, their, our, "-", "-", "-", same] for name, their, our, same in checks]
+
+
 def stage_s(authors, export, teacher):
+    """Sampled inputs, as laws: the distillation samplers on `batch/` and the training epoch's draws on `epoch/`,
+    whichever the export holds (one summary each)."""
+    summaries = []
+    if export.manifest.get("batch"):
+        summaries.append(distillation_draws(authors, export, teacher))
+    if "epoch" in export.manifest:
+        summaries.append(training_draws(authors, export))
+    if not summaries:
+        raise SystemExit("stage s needs batch/ or epoch/: export with crosscheck --batch or --epoch")
+    return summaries
+
+
+def training_draws(authors, export):
+    """The random draws of the exported student's first epoch (`epoch/`) against the authors' own: the rows of
+    their `Sample_original` (one per training interaction, a negative uniform among the user's unobserved items)
+    shuffled by their `utils.shuffle`, and the initial parameters of their model class."""
+    a, spec = authors, export.manifest["epoch"]
+    student = spec["student"]
+    a.utils.set_seed(export.seed)
+    with a.quiet():
+        sampled = np.array(a.sample.Sample_original(a.dataset), dtype=np.int64)
+        theirs = np.stack(a.utils.shuffle(sampled[:, 0], sampled[:, 1], sampled[:, 2]), axis=1)
+        model = a.fresh_model(student["backbone"], student["dimension"], student["layers"])
+    ours = export.array("epoch/rows").astype(np.int64)
+    observed = np.zeros((export.users, export.items), dtype=bool)
+    for u, items in enumerate(export.train):
+        observed[u, items] = True
+    count = observed.sum(axis=0)
+    popularity_rank = np.empty(export.items, dtype=np.int64)
+    popularity_rank[np.lexsort((np.arange(export.items), -count))] = np.arange(export.items)
+    popular = np.zeros(export.items, dtype=bool)
+    popular[export.groups(2)[0]] = True
+
+    tests = [law_test("negative: item id", theirs[:, 2], ours[:, 2], "Sample_original, one negative per row"),
+             law_test("negative: the item's popularity rank (bins of 100)", popularity_rank[theirs[:, 2]] // 100,
+                      popularity_rank[ours[:, 2]] // 100, "Sample_original; rank by training interactions"),
+             law_test("order: where the rows of popular items fall in the epoch (20 bins)",
+                      position_bins(theirs, popular[theirs[:, 1]]), position_bins(ours, popular[ours[:, 1]]),
+                      "utils.shuffle; popular = the K = 2 group of the most popular items"),
+             law_test("order: where the rows of the first half of the users fall in the epoch (20 bins)",
+                      position_bins(theirs, theirs[:, 0] < export.users // 2),
+                      position_bins(ours, ours[:, 0] < export.users // 2), "utils.shuffle")]
+    for table in ("user", "item"):
+        their_values = getattr(model, f"embedding_{table}").weight.detach().numpy()
+        our_values = export.array(f"epoch/initial-{table}")
+        tests.append(law_test(f"initial {table} parameters: value (20 quantile bins)",
+                              *quantile_bins(their_values, our_values), f"their {type(model).__name__}'s initialiser"))
+        tests[-1].update(authorsMean=float(their_values.mean()), packageMean=float(our_values.mean()),
+                         authorsStd=float(their_values.std()), packageStd=float(our_values.std()))
+    expected = np.bincount(popularity_rank // 100, weights=uniform_negative_counts(observed, ours[:, 0]))
+    exact = {who: goodness_of_fit(np.bincount(popularity_rank[rows[:, 2]] // 100, minlength=expected.size), expected)
+             for who, rows in (("authors", theirs), ("package", ours))}
+    checks = [["rows: every training interaction once", same_interactions(theirs, export.train),
+               same_interactions(ours, export.train), same_interactions(theirs, export.train)
+               and same_interactions(ours, export.train)],
+              ["negatives that are training items of their user", int(observed[theirs[:, 0], theirs[:, 2]].sum()),
+               int(observed[ours[:, 0], ours[:, 2]].sum()),
+               not observed[theirs[:, 0], theirs[:, 2]].any() and not observed[ours[:, 0], ours[:, 2]].any()]]
+    agree, verdict = sampler_verdict(tests, checks, "training draws")
+    table = law_table(tests, checks)
+    model_name = "MF" if student["backbone"] == "mf" else f"{student['layers']}-layer LightGCN"
+    print_table(f"Stage s: the draws of one training epoch of the {model_name} student, the authors' against the "
+                f"package's (two-sample chi-square, Holm at {SAMPLER_ALPHA:g} over {len(tests)} tests)",
+                LAW_HEADER, table)
+    stds = {t["quantity"].split(":")[0]: (t["authorsStd"], t["packageStd"]) for t in tests if "authorsStd" in t}
+    notes = [f"One epoch of each code's own draws on the same split: the package's `epoch/rows.npy` (seed "
+             f"{spec['seed']}), and their `Sample_original` shuffled by their `utils.shuffle` after their "
+             "`set_seed`. Stage t trains both codes on the package's rows; this stage asks whether the rows each "
+             "code draws for itself follow one law, so that the two codes' end-to-end runs differ only by chance.",
+             f"Initial parameters: a fresh {type(model).__name__} of the authors' against the package's "
+             f"`epoch/initial-*.npy` (d = {student['dimension']}), binned at quantiles of the two together; "
+             "standard deviations, authors / package: " + "; ".join(
+                 f"{name} {theirs:.4g} / {ours:.4g}" for name, (theirs, ours) in stds.items()) + ".",
+             "Each code's negatives against the law both codes state, uniform among the user's unobserved items "
+             "(one-sample chi-square on the popularity-rank bins of 100 items, expected counts exact): " + "; ".join(
+                 f"{who} {statistic:.1f} ({dof}), p {p:.3g}" for who, (statistic, dof, p) in exact.items()) + ".",
+             "The order tests are conservative: a bin of the epoch holds a fixed number of rows, so the selected "
+             f"rows' counts vary less than the chi-square assumes. Adjacent bins are merged until every bin holds at least "
+             f"{MIN_BIN_COUNT} draws of the two samples together."]
+    return {"stage": "s", "tests": tests, "checks": [dict(zip(["check", "authors", "package", "agree"], c))
+                                                      for c in checks],
+            "negativesAgainstUniform": {who: {"chiSquare": c, "dof": d, "p": p} for who, (c, d, p) in exact.items()},
+            "student": student, "alpha": SAMPLER_ALPHA, "agree": agree, "file": "s-epoch",
+            "summary": report_table("s", f"the draws of one training epoch of the {model_name} student", LAW_HEADER,
+                                    table, verdict, notes)}
+
+
+def distillation_draws(authors, export, teacher):
     """The authors' samplers against the package's sampled inputs (batch/): the same law, tested on the teacher's
     ranking (two-sample chi-square per quantity, Holm's correction over the stage)."""
     a, users = authors, export.users
-    batch = export.manifest.get("batch") or {}
-    if not batch or not export.has("batch/unkd-collapsed-start.npy"):
+    batch = export.manifest["batch"]
+    if not export.has("batch/unkd-collapsed-start.npy"):
         raise SystemExit("stage s needs batch/ with unkd-collapsed-*.npy: "
                          "export with this version's crosscheck --batch")
     a.utils.set_seed(export.seed)
@@ -593,10 +755,7 @@ def stage_s(authors, export, teacher):
     tests, checks = [], []
 
     def compare(name, theirs, ours, how):
-        statistic, dof, p = homogeneity_test(theirs, ours)
-        tests.append({"quantity": name, "authorsMean": float(theirs.mean()), "packageMean": float(ours.mean()),
-                      "authorsDraws": int(theirs.size), "packageDraws": int(ours.size), "chiSquare": statistic,
-                      "dof": dof, "p": p, "how": how})
+        tests.append(law_test(name, theirs, ours, how))
 
     # UnKD: their KD_sampling on their own lists (equal to the package's up to ties, stage b).
     k = int(batch["unkdGroups"])
@@ -670,19 +829,10 @@ def stage_s(authors, export, teacher):
         a_obs, p_obs = ranks.observed(theirs_s), ranks.observed(ours_s)
         checks.append([f"{name}: sampled training items", a_obs, p_obs, p_obs == 0 and (authors_may_pad or a_obs == 0)])
 
-    significant = holm([t["p"] for t in tests], SAMPLER_ALPHA)
-    for test, differs in zip(tests, significant):
-        test["differs"] = differs
-    header = ["quantity", "authors mean", "package mean", "draws (each)", "chi-square (dof)", "p", "same law"]
-    table = [[t["quantity"], t["authorsMean"], t["packageMean"], t["packageDraws"],
-              f"{t['chiSquare']:.1f} ({t['dof']})", t["p"], not t["differs"]] for t in tests]
-    table += [[name, their, our, "-", "-", "-", same] for name, their, our, same in checks]
+    agree, verdict = sampler_verdict(tests, checks, "samplers")
+    header, table = LAW_HEADER, law_table(tests, checks)
     print_table(f"Stage s: sampled inputs, the authors' samplers against the package's (two-sample chi-square, "
                 f"Holm at {SAMPLER_ALPHA:g} over {len(tests)} tests)", header, table)
-    agree = not any(significant) and all(c[3] for c in checks)
-    failing = [t["quantity"] for t in tests if t["differs"]] + [c[0] for c in checks if not c[3]]
-    verdict = (f"agrees: no test tells the two codes' samplers apart (Holm, {SAMPLER_ALPHA:g} over {len(tests)} "
-               "tests), and the exact counts are equal" if agree else "differs in " + "; ".join(failing))
     notes = ["One epoch of each code's own draws (the package's from the export's batch/, the authors' from their "
              "sampler classes on the same split and teacher), placed on the teacher's ranking of each user's "
              "unobserved items. Adjacent values are merged until every bin holds at least "
@@ -843,12 +993,13 @@ def main():
               "t": lambda: stage_t(authors, export, teacher)}
     for stage in args.stages:
         started = time.time()
-        summary = stages[stage]()
-        summary.update(export=str(export.folder), splitFingerprint=export.manifest["splitFingerprint"],
-                       authorsCommit=AUTHORS_COMMIT, seconds=round(time.time() - started, 1))
-        name = summary.pop("file", stage)
-        save(results_dir, name, summary)
-        print(f"  -> {results_dir / f'stage-{name}.json'} ({summary['seconds']} s)")
+        summaries = stages[stage]()
+        for summary in summaries if isinstance(summaries, list) else [summaries]:
+            summary.update(export=str(export.folder), splitFingerprint=export.manifest["splitFingerprint"],
+                           authorsCommit=AUTHORS_COMMIT, seconds=round(time.time() - started, 1))
+            name = summary.pop("file", stage)
+            save(results_dir, name, summary)
+            print(f"  -> {results_dir / f'stage-{name}.json'} ({summary['seconds']} s)")
 
 
 if __name__ == "__main__":

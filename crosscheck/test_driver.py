@@ -15,7 +15,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compare import chi2_survival, epoch_distance, epoch_verdict, holm, homogeneity_test  # noqa: E402
+from compare import (chi2_survival, epoch_distance, epoch_verdict, goodness_of_fit, holm, homogeneity_test,  # noqa: E402
+                     position_bins, quantile_bins, same_interactions, uniform_negative_counts)
 from export_data import Export, ExportError, read_lists  # noqa: E402
 from options import export_folder, integer, letters, real  # noqa: E402
 
@@ -106,6 +107,41 @@ class StatisticsTests(unittest.TestCase):
         self.assertEqual(holm([0.01, 0.04, 0.03], 0.05), [True, False, False])
         self.assertEqual(holm([0.01, 0.02, 0.04], 0.05), [True, True, True])
         self.assertEqual(holm([0.2], 0.05), [False])
+
+
+class TrainingDrawTests(unittest.TestCase):
+    def test_goodness_of_fit_by_hand(self):
+        # (10 - 15)^2 / 15 twice: 10/3 on 1 degree of freedom, p = erfc(sqrt(5/3)).
+        statistic, dof, p = goodness_of_fit([10, 20], [15, 15])
+        self.assertAlmostEqual(statistic, 10 / 3, places=12)
+        self.assertEqual(dof, 1)
+        self.assertAlmostEqual(p, math.erfc(math.sqrt(5 / 3)), places=12)
+
+    def test_uniform_negative_counts_by_hand(self):
+        # User 0 (3 rows) has item 0 and draws among items 1 and 2: 1.5 each. User 1 (1 row) has items 1 and 2 and
+        # draws item 0 every time.
+        observed = np.array([[True, False, False], [False, True, True]])
+        expected = uniform_negative_counts(observed, np.array([0, 1, 0, 0]))
+        np.testing.assert_allclose(expected, [1.0, 1.5, 1.5], rtol=0, atol=1e-15)
+
+    def test_quantile_bins(self):
+        # Pooled 0..7: the quartiles cut at 1.75, 3.5 and 5.25.
+        first, second = quantile_bins(np.arange(4.0), np.arange(4.0, 8.0), bins=4)
+        self.assertEqual(first.tolist(), [0, 0, 1, 1])
+        self.assertEqual(second.tolist(), [2, 2, 3, 3])
+
+    def test_position_bins(self):
+        # Rows 0, 5 and 9 of 10, in 5 bins of 2 rows.
+        selected = np.zeros(10, dtype=bool)
+        selected[[0, 5, 9]] = True
+        self.assertEqual(position_bins(np.zeros((10, 3)), selected, bins=5).tolist(), [0, 2, 4])
+
+    def test_same_interactions(self):
+        train = [[1, 2], [0]]
+        rows = np.array([[1, 0, 2], [0, 2, 1], [0, 1, 2]])
+        self.assertTrue(same_interactions(rows, train))
+        self.assertFalse(same_interactions(np.array([[1, 0, 2], [0, 2, 1], [0, 2, 1]]), train))
+        self.assertFalse(same_interactions(rows[:2], train))
 
 
 class EpochComparisonTests(unittest.TestCase):
