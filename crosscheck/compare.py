@@ -657,13 +657,15 @@ def law_table(tests, checks):
 def stage_s(authors, export, teacher):
     """Sampled inputs, as laws: the distillation samplers on `batch/` and the training epoch's draws on `epoch/`,
     whichever the export holds (one summary each)."""
-    summaries = []
-    if export.manifest.get("batch"):
-        summaries.append(distillation_draws(authors, export, teacher))
-    if "epoch" in export.manifest:
-        summaries.append(training_draws(authors, export))
-    if not summaries:
+    parts = ([lambda: distillation_draws(authors, export, teacher)] if export.manifest.get("batch") else []) + \
+        ([lambda: training_draws(authors, export)] if "epoch" in export.manifest else [])
+    if not parts:
         raise SystemExit("stage s needs batch/ or epoch/: export with crosscheck --batch or --epoch")
+    summaries = []
+    for part in parts:
+        started = time.time()
+        summaries.append(part())
+        summaries[-1]["seconds"] = round(time.time() - started, 1)
     return summaries
 
 
@@ -705,18 +707,17 @@ def training_draws(authors, export):
         tests[-1].update(authorsMean=float(their_values.mean()), packageMean=float(our_values.mean()),
                          authorsStd=float(their_values.std()), packageStd=float(our_values.std()))
     expected = np.bincount(popularity_rank // 100, weights=uniform_negative_counts(observed, ours[:, 0]))
-    exact = {who: goodness_of_fit(np.bincount(popularity_rank[rows[:, 2]] // 100, minlength=expected.size), expected)
-             for who, rows in (("authors", theirs), ("package", ours))}
-    checks = [["rows: every training interaction once", same_interactions(theirs, export.train),
-               same_interactions(ours, export.train), same_interactions(theirs, export.train)
-               and same_interactions(ours, export.train)],
-              ["negatives that are training items of their user", int(observed[theirs[:, 0], theirs[:, 2]].sum()),
-               int(observed[ours[:, 0], ours[:, 2]].sum()),
-               not observed[theirs[:, 0], theirs[:, 2]].any() and not observed[ours[:, 0], ours[:, 2]].any()]]
+    exact = {code: goodness_of_fit(np.bincount(popularity_rank[rows[:, 2]] // 100, minlength=expected.size), expected)
+             for code, rows in (("authors", theirs), ("package", ours))}
+    once = same_interactions(theirs, export.train), same_interactions(ours, export.train)
+    observed_negatives = [int(observed[rows[:, 0], rows[:, 2]].sum()) for rows in (theirs, ours)]
+    checks = [["rows: every training interaction once", *once, all(once)],
+              ["negatives that are training items of their user", *observed_negatives, not any(observed_negatives)]]
     agree, verdict = sampler_verdict(tests, checks, "training draws")
     table = law_table(tests, checks)
     model_name = "MF" if student["backbone"] == "mf" else f"{student['layers']}-layer LightGCN"
-    print_table(f"Stage s: the draws of one training epoch of the {model_name} student, the authors' against the "
+    who = f"the {model_name} student" + (" distilled by UnKD" if spec.get("unkd") else "")
+    print_table(f"Stage s: the draws of one training epoch of {who}, the authors' against the "
                 f"package's (two-sample chi-square, Holm at {SAMPLER_ALPHA:g} over {len(tests)} tests)",
                 LAW_HEADER, table)
     stds = {t["quantity"].split(":")[0]: (t["authorsStd"], t["packageStd"]) for t in tests if "authorsStd" in t}
@@ -730,15 +731,16 @@ def training_draws(authors, export):
                  f"{name} {theirs:.4g} / {ours:.4g}" for name, (theirs, ours) in stds.items()) + ".",
              "Each code's negatives against the law both codes state, uniform among the user's unobserved items "
              "(one-sample chi-square on the popularity-rank bins of 100 items, expected counts exact): " + "; ".join(
-                 f"{who} {statistic:.1f} ({dof}), p {p:.3g}" for who, (statistic, dof, p) in exact.items()) + ".",
+                 f"{code} {statistic:.1f} ({dof}), p {p:.3g}" for code, (statistic, dof, p) in exact.items()) + ".",
              "The order tests are conservative: a bin of the epoch holds a fixed number of rows, so the selected "
-             f"rows' counts vary less than the chi-square assumes. Adjacent bins are merged until every bin holds at least "
-             f"{MIN_BIN_COUNT} draws of the two samples together."]
+             "rows' counts vary less than the chi-square assumes. Adjacent bins are merged until every bin holds at "
+             f"least {MIN_BIN_COUNT} draws of the two samples together."]
     return {"stage": "s", "tests": tests, "checks": [dict(zip(["check", "authors", "package", "agree"], c))
                                                       for c in checks],
-            "negativesAgainstUniform": {who: {"chiSquare": c, "dof": d, "p": p} for who, (c, d, p) in exact.items()},
-            "student": student, "alpha": SAMPLER_ALPHA, "agree": agree, "file": "s-epoch",
-            "summary": report_table("s", f"the draws of one training epoch of the {model_name} student", LAW_HEADER,
+            "negativesAgainstUniform": {code: {"chiSquare": c, "dof": d, "p": p} for code, (c, d, p) in exact.items()},
+            "student": student, "alpha": SAMPLER_ALPHA, "agree": agree,
+            "file": "s-epoch-unkd" if spec.get("unkd") else "s-epoch",
+            "summary": report_table("s", f"the draws of one training epoch of {who}", LAW_HEADER,
                                     table, verdict, notes)}
 
 
@@ -996,7 +998,8 @@ def main():
         summaries = stages[stage]()
         for summary in summaries if isinstance(summaries, list) else [summaries]:
             summary.update(export=str(export.folder), splitFingerprint=export.manifest["splitFingerprint"],
-                           authorsCommit=AUTHORS_COMMIT, seconds=round(time.time() - started, 1))
+                           authorsCommit=AUTHORS_COMMIT)
+            summary.setdefault("seconds", round(time.time() - started, 1))
             name = summary.pop("file", stage)
             save(results_dir, name, summary)
             print(f"  -> {results_dir / f'stage-{name}.json'} ({summary['seconds']} s)")
