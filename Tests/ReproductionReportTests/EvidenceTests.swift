@@ -134,6 +134,21 @@ final class EvidenceTests: XCTestCase {
         XCTAssertTrue(partial.lines[0].hasSuffix("not run: PD-HTD."), partial.lines[0])
     }
 
+    /// Table 4's claim where one cell has UnKD but neither PD run: held where it ran, yet at most partly, and the cell
+    /// without PD runs is named as still to run.
+    func testPDClaimWithACellWithoutPDRunsIsPartly() {
+        var hand = HandGrid()
+        for backbone in Backbone.allCases {
+            hand.add(.student, backbone, overall: 0.120, unpopular: 0.02)
+            hand.add(.unkd, backbone, overall: 0.130, unpopular: 0.02)
+        }
+        hand.add(.pdCD, overall: 0.125, unpopular: 0.02)
+        hand.add(.pdHTD, overall: 0.126, unpopular: 0.02)
+        let claim = hand.evidence.claims[3]
+        XCTAssertEqual(claim.verdict, .partly)
+        XCTAssertTrue(claim.lines.contains { $0.hasPrefix("Still to run") && $0.contains("MovieLens LightGCN") }, "\(claim.lines)")
+    }
+
     /// Figure 5's claim: an interior maximum of unpopular recall within one of K = 4 is reproduced; an interior one
     /// elsewhere is partly; a maximum at an end is not.
     func testGroupCountClaimFollowsWhereTheCurvePeaks() {
