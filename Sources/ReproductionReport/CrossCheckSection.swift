@@ -128,6 +128,7 @@ public struct CrossCheckSection {
             text += stageE.text
             verdicts.append("Against the authors' code, stage e (training end to end, `\(export)`): \(stageE.verdict)")
             verdicts += stageE.meaning.map { "The authors' own code on `\(export)`, against its Student: \($0)" }
+            verdicts += stageE.students.map { "The Students on `\(export)` against the paper's: \($0)" }
         }
         return (text, verdicts)
     }
@@ -154,7 +155,7 @@ public struct CrossCheckSection {
     /// Stage e: each setting's test Recall@10 (overall, popular, unpopular) from the authors' code and from the
     /// package, over the seeds both ran.
     func endToEnd(_ runs: [AuthorsRun], dataset: DatasetName, splitProtocol: SplitProtocol)
-        -> (text: String, verdict: String, meaning: [String]) {
+        -> (text: String, verdict: String, meaning: [String], students: [String]) {
         let grid = PaperGrid(dataset: dataset, splitProtocol: splitProtocol)
         var text = "### Stage e: training end to end (`\(dataset)-\(splitProtocol.rawValue)`; MF students unless the "
             + "setting says LightGCN)\n\n"
@@ -167,6 +168,7 @@ public struct CrossCheckSection {
         let settings = Dictionary(grouping: runs, by: Self.settingName)
         var tests: [(cell: String, p: Double)] = []
         var seedsCompared: [String: Int] = [:]
+        var compared: [String: [(AuthorsRun, ExperimentResult)]] = [:]
         for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
             var pairs: [(AuthorsRun, ExperimentResult)] = []
             for run in group.sorted(by: { $0.settings.seed < $1.settings.seed }) {
@@ -180,6 +182,7 @@ public struct CrossCheckSection {
                 continue
             }
             seedsCompared[name] = pairs.count
+            compared[name] = pairs
             let measures: [(KeyPath<AuthorsRun.Measures, Double>, EvaluationGroup?)] = [
                 (\.recall, nil), (\.popularRecall, .popular), (\.unpopularRecall, .unpopular)]
             for (path, group) in measures {
@@ -230,6 +233,13 @@ public struct CrossCheckSection {
                     + "\(undecided.joined(separator: ", ")).")
         }
         text += table.rendered(.markdown) + "\nVerdict: **\(verdict)**\n\n"
+        let students = studentsAgainstThePaper(compared, dataset: dataset)
+        if !students.isEmpty {
+            text += "Each code's Student beside the paper's Student of its backbone (its Table 4, in brackets), on the seeds "
+                + "both finished, with each code's distance from the paper in parentheses. A distance both codes share "
+                + "lies with the authors' code on this split, or with the paper's own runs, not with the package:\n\n"
+                + students.map { "- \($0)\n" }.joined() + "\n"
+        }
         let changes = authorsOwnChanges(settings, dataset: dataset)
         if !changes.isEmpty {
             text += "What the authors' own code says on this split, each method against the authors' Student on the seeds "
@@ -240,7 +250,28 @@ public struct CrossCheckSection {
                 text += Self.meaningOfAgreement(changes, decided: decided, export: "\(dataset)-\(splitProtocol.rawValue)")
             }
         }
-        return (text, verdict, changes.map(\.line))
+        return (text, verdict, changes.map(\.line), students)
+    }
+
+    /// For each Student setting, the test Recall@10 (overall and unpopular) of the authors' code and of the package,
+    /// averaged over the seeds both finished, beside the paper's Student of the same dataset and backbone (Table 4),
+    /// with each code's percent distance from it; settings without a paper value are left out.
+    func studentsAgainstThePaper(_ compared: [String: [(AuthorsRun, ExperimentResult)]], dataset: DatasetName) -> [String] {
+        compared.sorted { $0.key < $1.key }.compactMap { name, pairs in
+            guard let first = pairs.first?.0, first.settings.method == .student,
+                  let paper = PaperValues.table4[dataset]?[first.settings.backbone]?[.student]
+            else { return nil }
+            /// "0.1322 (authors' code, -9.2%) and 0.1342 (package, -7.8%) [0.1456]" for one measure.
+            func measure(_ path: KeyPath<AuthorsRun.Measures, Double>, _ group: EvaluationGroup?, paper: Double) -> String {
+                let authors = SeedSummary(pairs.map { $0.0.testAt10[keyPath: path] }).mean
+                let package = SeedSummary(pairs.compactMap { GridResults.recallAt10(of: $0.1, group: group) }).mean
+                return String(format: "%.4f (authors' code, %@) and %.4f (package, %@) [%.4f]", authors,
+                              percentChangeText(authors, over: paper), package, percentChangeText(package, over: paper), paper)
+            }
+            return "\(name), \(pairs.count) seed\(pairs.count == 1 ? "" : "s"): overall Recall@10 "
+                + measure(\.recall, nil, paper: paper.overall) + "; unpopular Recall@10 "
+                + measure(\.unpopularRecall, .unpopular, paper: paper.unpopular) + "."
+        }
     }
 
     /// For each distilled setting the authors' code ran, its change of overall and unpopular Recall@10 over the

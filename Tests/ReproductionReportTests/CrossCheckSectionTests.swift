@@ -209,6 +209,28 @@ final class CrossCheckSectionTests: XCTestCase {
         XCTAssertTrue(text.contains("| RD (weight 1), LightGCN 1 layer, from an MF teacher | 0 "), text)
     }
 
+    /// Each Student is set beside the paper's Student of its backbone, with each code's distance from it. Paper,
+    /// MovieLens LightGCN: 0.1456 overall, 0.0228 unpopular; 0.1200 / 0.1456 = -17.6%, 0.1250 / 0.1456 = -14.1%,
+    /// 0.0100 / 0.0228 = -56.1%, 0.0110 / 0.0228 = -51.8%.
+    func testStudentsStandBesideThePapersStudent() throws {
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(at: folders.root) }
+        try folders.writeRun(method: "Student", seed: 2022, recall: 0.1200, unpopular: 0.0100, student: "lightgcn", teacher: "lightgcn")
+        try folders.storePackage(PaperGrid(dataset: .movieLens).runs([.student], .lightGCN, seed: 2022)[0],
+                                 recall: 0.1250, unpopular: 0.0110)
+        let section = folders.section()
+        let line = "Student, LightGCN 1 layer, 1 seed: overall Recall@10 0.1200 (authors' code, -17.6%) and 0.1250 "
+            + "(package, -14.1%) [0.1456]; unpopular Recall@10 0.0100 (authors' code, -56.1%) and 0.0110 (package, -51.8%) "
+            + "[0.0228]."
+        XCTAssertTrue(section.text.contains("- " + line), section.text)
+        XCTAssertTrue(section.verdicts.contains("The Students on `ml-1m-unkd-code` against the paper's: " + line),
+                      "\(section.verdicts)")
+
+        // A Student the package has not run is not set beside the paper.
+        try folders.writeRun(method: "Student", seed: 2022, recall: 0.1250, unpopular: 0.0250)
+        XCTAssertFalse(folders.section().text.contains("- Student, 1 seed:"))
+    }
+
     func testExportFoldersNameTheirDatasetAndProtocol() {
         XCTAssertTrue(CrossCheckSection.exportCell("ml-1m-unkd-code")! == (.movieLens, .unkdCode))
         XCTAssertTrue(CrossCheckSection.exportCell("citeulike-paper-text")! == (.citeULike, .paperText))
