@@ -234,23 +234,22 @@ public struct CrossCheckSection {
         }
         text += table.rendered(.markdown) + "\nVerdict: **\(verdict)**\n\n"
         let students = studentsAgainstThePaper(compared, dataset: dataset)
-        if !students.isEmpty {
-            text += "Each code's Student beside the paper's Student of its backbone (its Table 4, in brackets), on the seeds "
-                + "both finished, with each code's distance from the paper in parentheses. A distance both codes share "
-                + "lies with the authors' code on this split, or with the paper's own runs, not with the package:\n\n"
-                + students.map { "- \($0)\n" }.joined() + "\n"
-        }
+        text += Self.bulletList("Each code's Student beside the paper's Student of its backbone (its Table 4, in brackets), "
+            + "on the seeds both finished, with each code's distance from the paper in parentheses. A distance both codes "
+            + "share lies with the authors' code on this split, or with the paper's own runs, not with the package", students)
         let changes = authorsOwnChanges(settings, dataset: dataset)
-        if !changes.isEmpty {
-            text += "What the authors' own code says on this split, each method against the authors' Student on the seeds "
-                + "both finished (the paper's change in brackets, from its Tables 1 and 4, where the student learns from "
-                + "a teacher of its own backbone as there):\n\n"
-                + changes.map { "- \($0.line)\n" }.joined() + "\n"
-            if disagreements.isEmpty && !decided.isEmpty {
-                text += Self.meaningOfAgreement(changes, decided: decided, export: "\(dataset)-\(splitProtocol.rawValue)")
-            }
+        text += Self.bulletList("What the authors' own code says on this split, each method against the authors' Student "
+            + "on the seeds both finished (the paper's change in brackets, from its Tables 1 and 4, where the student "
+            + "learns from a teacher of its own backbone as there)", changes.map(\.line))
+        if !changes.isEmpty && disagreements.isEmpty && !decided.isEmpty {
+            text += Self.meaningOfAgreement(changes, decided: decided, export: "\(dataset)-\(splitProtocol.rawValue)")
         }
         return (text, verdict, changes.map(\.line), students)
+    }
+
+    /// `intro` and a colon, then one bullet per line and a blank line; nothing without lines.
+    static func bulletList(_ intro: String, _ lines: [String]) -> String {
+        lines.isEmpty ? "" : intro + ":\n\n" + lines.map { "- \($0)\n" }.joined() + "\n"
     }
 
     /// For each Student setting, the test Recall@10 (overall and unpopular) of the authors' code and of the package,
