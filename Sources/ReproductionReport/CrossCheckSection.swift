@@ -167,7 +167,6 @@ public struct CrossCheckSection {
         var table = TextTable(header: ["setting", "seeds", "measure", "authors' code", "package", "package - authors"])
         let settings = Dictionary(grouping: runs, by: Self.settingName)
         var tests: [(cell: String, p: Double)] = []
-        var seedsCompared: [String: Int] = [:]
         var compared: [String: [(AuthorsRun, ExperimentResult)]] = [:]
         for (name, group) in settings.sorted(by: { $0.key < $1.key }) {
             var pairs: [(AuthorsRun, ExperimentResult)] = []
@@ -181,7 +180,6 @@ public struct CrossCheckSection {
                 table.append([name, "0", "", "", "no package run of this setting", ""])
                 continue
             }
-            seedsCompared[name] = pairs.count
             compared[name] = pairs
             let measures: [(KeyPath<AuthorsRun.Measures, Double>, EvaluationGroup?)] = [
                 (\.recall, nil), (\.popularRecall, .popular), (\.unpopularRecall, .unpopular)]
@@ -208,6 +206,7 @@ public struct CrossCheckSection {
         let caveat = uncorrected.isEmpty ? "" : " Significant at 5% before that correction only: "
             + "\(uncorrected.joined(separator: "; ")); more seeds will tell."
         let comparisons = tests.count == 1 ? "the one comparison" : "the \(tests.count) comparisons"
+        let seedsCompared = compared.mapValues(\.count)
         let mostSeedsCompared = seedsCompared.values.max() ?? 0
         // The settings with enough seeds for an agreement to mean something, and those still short of them.
         let decided = seedsCompared.filter { $0.value >= Self.seedsForAgreement }.keys.sorted()
