@@ -148,7 +148,7 @@ public struct CrossCheckSection {
         let s = run.settings
         return s.method.rawValue + (s.groups.map { " K=\($0)" } ?? "")
             + (s.method == .student ? "" : String(format: " (weight %g)", s.kdWeight))
-            + (s.backbone == .mf ? "" : ", LightGCN \(s.layers) layer\(s.layers == 1 ? "" : "s")")
+            + (s.backbone == .mf ? "" : ", LightGCN \(counted(s.layers, "layer"))")
             + (s.teacherMatches ? "" : (s.teacher?.backbone == .lightGCN ? ", from a LightGCN teacher" : ", from an MF teacher"))
     }
 
@@ -211,7 +211,7 @@ public struct CrossCheckSection {
         // The settings with enough seeds for an agreement to mean something, and those still short of them.
         let decided = seedsCompared.filter { $0.value >= Self.seedsForAgreement }.keys.sorted()
         let undecided = seedsCompared.filter { $0.value < Self.seedsForAgreement }.sorted { $0.key < $1.key }
-            .map { "\($0.key) (\($0.value) seed\($0.value == 1 ? "" : "s"))" }
+            .map { "\($0.key) (\(counted($0.value, "seed")))" }
         let verdict: String
         if !disagreements.isEmpty {
             verdict = "differs in \(disagreements.joined(separator: "; ")) (paired t-test, significant at 5% after Holm's "
@@ -266,7 +266,7 @@ public struct CrossCheckSection {
                 return String(format: "%.4f (authors' code, %@) and %.4f (package, %@) [%.4f]", authors,
                               percentChangeText(authors, over: paper), package, percentChangeText(package, over: paper), paper)
             }
-            return "\(name), \(pairs.count) seed\(pairs.count == 1 ? "" : "s"): overall Recall@10 "
+            return "\(name), \(counted(pairs.count, "seed")): overall Recall@10 "
                 + measure(\.recall, nil, paper: paper.overall) + "; unpopular Recall@10 "
                 + measure(\.unpopularRecall, .unpopular, paper: paper.unpopular) + "."
         }
@@ -317,7 +317,7 @@ public struct CrossCheckSection {
             let unpopular = means(\.unpopularRecall).value - means(\.unpopularRecall).base
             let paperUnpopular = paper.flatMap { paper in paperStudent.map { paper.1 - $0.unpopular } }
             lines.append(OwnChange(
-                line: "\(name), \(paired.count) seed\(paired.count == 1 ? "" : "s"): overall Recall@10 \(change(\.recall))"
+                line: "\(name), \(counted(paired.count, "seed")): overall Recall@10 \(change(\.recall))"
                     + paperChange(\.0, paperStudent?.overall) + ", unpopular Recall@10 \(change(\.unpopularRecall))"
                     + paperChange(\.1, paperStudent?.unpopular) + ".",
                 setting: name, unpopularMovesAsInThePaper: paperUnpopular.map { ($0 > 0) == (unpopular > 0) }))

@@ -90,8 +90,7 @@ public struct Evidence {
 
     /// "1 seed", "3 seeds".
     func seedCount(_ d: DatasetName, _ b: Backbone, _ method: GridCell) -> String {
-        let n = grid.results(d, b, method).count
-        return n == 1 ? "1 seed" : "\(n) seeds"
+        counted(grid.results(d, b, method).count, "seed")
     }
 
     func percent(_ value: Double, _ base: Double) -> String { percentChangeText(value, over: base) }

@@ -37,7 +37,7 @@ public enum ProtocolComparison {
                 summary.append("\(name) \(backbone == .mf ? "MF" : "LightGCN"): the Table 3 values lie \(mean(text, \.0)) "
                                + "(Recall@10) and \(mean(text, \.1)) (NDCG@10) from the paper's under the split its text "
                                + "describes, \(mean(official, \.0)) and \(mean(official, \.1)) under the authors' code's split "
-                               + "(\(official.count) methods).")
+                               + "(\(counted(official.count, "method"))).")
             }
         }
         guard !table.rows.isEmpty else { return ("", []) }
