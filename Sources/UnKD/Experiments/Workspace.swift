@@ -81,6 +81,10 @@ public final class Workspace {
     /// The model of `spec`: loaded from the store when a trustworthy copy exists, else trained (with progress
     /// lines), saved and returned.
     ///
+    /// The fit runs under the store's lock of its request, so processes that share a model folder train each model
+    /// once: one that finds another training the same model (a teacher many runs need, started side by side) waits
+    /// for it and loads what it saved.
+    ///
     /// With `retrain`, a stored model of this spec is ignored (and replaced); its teacher is still loaded when stored.
     public func trainedModel(_ spec: ModelSpec, retrain: Bool = false) throws -> TrainedModel {
         let split = try self.split(spec.dataset, protocol: spec.splitProtocol, seed: spec.splitSeed)
@@ -89,6 +93,19 @@ public final class Workspace {
         if !retrain, let (model, history) = store.load(request) {
             return TrainedModel(spec: spec, model: model, history: history, graph: graph, loaded: true)
         }
+        return try store.exclusively(for: request, onWait: {
+            progress("\(spec.label): another process is training it; waiting for it (\(store.lockFile(for: request).path))")
+        }) {
+            // Another process may have saved it between the look above and the lock.
+            if !retrain, let (model, history) = store.load(request) {
+                return TrainedModel(spec: spec, model: model, history: history, graph: graph, loaded: true)
+            }
+            return try fit(spec, request: request, split: split, graph: graph)
+        }
+    }
+
+    /// Trains `spec` (its teacher first, trained or loaded), checkpointing as it goes, and saves it under `request`.
+    private func fit(_ spec: ModelSpec, request: ModelRequest, split: DataSplit, graph: NormalisedAdjacency?) throws -> TrainedModel {
         let label = spec.label
         // A student's teacher is obtained (trained once, then loaded) before the student starts.
         try spec.distillation?.method.validate()

@@ -82,6 +82,19 @@ public struct ModelStore: Sendable {
         }
     }
 
+    /// The lock file of `request`'s model: the model's file name with `.lock` for `.unkdmodel`.
+    public func lockFile(for request: ModelRequest) -> URL {
+        file(for: request).deletingPathExtension().appendingPathExtension("lock")
+    }
+
+    /// Runs `body` (a fit of `request` and the saving of its model) while no other process of this store works on the
+    /// same request: a second caller waits (after `onWait`) until the first is done, and then finds its model saved.
+    /// Storage without locks is reported and `body` runs unlocked. See `FileLock`.
+    public func exclusively<T>(for request: ModelRequest, onWait: () -> Void, _ body: () throws -> T) rethrows -> T {
+        try FileLock.exclusively(lockFile(for: request), onWait: onWait,
+                                 onUnavailable: { report("\($0); training without the lock") }, body)
+    }
+
     // MARK: Checkpoints
 
     /// The header of a checkpoint file: the request of the fit, the loop's state, the length of each of the four
