@@ -7,11 +7,11 @@ extension Evidence {
     public var inventory: TextTable {
         var table = TextTable(header: ["dataset", "backbone", "method", "seeds", "training time (min)"])
         var totals: [String: Double] = [:]
-        var counted = Set<String>()
+        var timed = Set<String>()
         for (key, results) in grid.cells.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: "/", maxSplits: 2).map(String.init)
             // A run that serves two cells (UnKD with K = 4 is also Figure 5's K = 4) is timed once.
-            let fresh = results.filter { counted.insert($0.method.rawValue + ResultStore.key($0.spec)).inserted }
+            let fresh = results.filter { timed.insert($0.method.rawValue + ResultStore.key($0.spec)).inserted }
             let minutes = fresh.reduce(0) { $0 + $1.history.seconds } / 60
             totals["\(parts[0])/\(parts[1])", default: 0] += minutes
             table.append([parts[0], parts[1], parts[2], "\(results.count)",
@@ -44,10 +44,10 @@ extension Evidence {
         guard !cells.isEmpty else { return "Nothing: every planned run of the datasets available here has finished.\n\n" }
         var table = TextTable(header: ["dataset", "backbone", "method", "seeds finished", "seeds to run", "estimated time (min)"])
         // A run that serves two cells (UnKD with K = 4 is also Figure 5's K = 4) is timed once, as in `inventory`.
-        var counted = Set<String>()
+        var timed = Set<String>()
         var minutes = 0.0, untimed = 0, runCount = 0
         for (dataset, backbone, cell, runs) in cells {
-            let fresh = runs.filter { counted.insert($0.method.rawValue + ResultStore.key($0.spec)).inserted }
+            let fresh = runs.filter { timed.insert($0.method.rawValue + ResultStore.key($0.spec)).inserted }
             let finished = grid.results(dataset, backbone, cell)
             let estimate: String
             if fresh.isEmpty {
