@@ -5,18 +5,7 @@ import AtomicWrite
 
 /// The atomic write: the destination holds either its old contents or the complete new ones, the folder is created
 /// when asked, and no temporary file is ever left behind.
-final class AtomicFileTests: XCTestCase {
-    private var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-file-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
+final class AtomicFileTests: TemporaryFolderTestCase {
     private func contents(_ url: URL) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
     }

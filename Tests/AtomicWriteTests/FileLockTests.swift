@@ -5,18 +5,7 @@ import AtomicWrite
 
 /// The file lock: one holder at a time (a second waits, after saying so), released when the work returns or throws,
 /// and work that still runs, with the reason reported, where no lock can be taken.
-final class FileLockTests: XCTestCase {
-    private var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("file-lock-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
+final class FileLockTests: TemporaryFolderTestCase {
     func testTheWorkRunsOnceAndTheLockFileIsCreatedWithItsFolder() {
         let url = folder.appendingPathComponent("models/ml-1m/teacher.lock")
         var runs = 0, waits = 0
