@@ -64,9 +64,9 @@ extension Evidence {
                           runs.map { "\($0.spec.seed)" }.joined(separator: ", "), estimate])
         }
         return table.rendered(.markdown) + "\n"
-            + String(format: "%d runs to go: about %.0f minutes (%.1f h) of training at the pace of the finished runs",
-                     runCount, minutes, minutes / 60)
-            + (untimed > 0 ? ", plus \(untimed) runs of cells with no finished run to time them by" : "")
+            + counted(runCount, "run")
+            + String(format: " to go: about %.0f minutes (%.1f h) of training at the pace of the finished runs", minutes, minutes / 60)
+            + (untimed > 0 ? ", plus \(counted(untimed, "run")) of cells with no finished run to time them by" : "")
             + ". The table and figure notebooks train what is missing and skip what is stored (for example "
             + "`swift run -c release table3 --dataset ml-1m --backbone lightgcn --data ml-1m=PATH`), and with "
             + "`--list-commands` they print the missing runs as one shell command each, to spread over machines.\n\n"

@@ -199,7 +199,10 @@ final class EvidenceTests: XCTestCase {
                                     + "plus 3 runs of cells with no finished run"), text)
         hand.add(.student, seed: 2023, overall: 0.13, unpopular: 0.02)
         hand.add(.student, seed: 2024, overall: 0.13, unpopular: 0.02)
-        for seed: UInt64 in [2022, 2023, 2024] { hand.add(.unkd, seed: seed, overall: 0.14, unpopular: 0.02) }
+        for seed: UInt64 in [2022, 2023] { hand.add(.unkd, seed: seed, overall: 0.14, unpopular: 0.02) }
+        let oneLeft = hand.evidence.stillToRun(planned, seeds: 3)
+        XCTAssertTrue(oneLeft.contains("\n1 run to go: about"), "one run left takes the singular: \(oneLeft)")
+        hand.add(.unkd, seed: 2024, overall: 0.14, unpopular: 0.02)
         XCTAssertTrue(hand.evidence.stillToRun(planned, seeds: 3).hasPrefix("Nothing"))
     }
 }
